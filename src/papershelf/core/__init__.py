@@ -1,0 +1,1 @@
+"""Core: models, errors, settings, ids and text utilities. No I/O beyond reading settings."""
