@@ -1,0 +1,3 @@
+from papershelf.cli.main import main
+
+main()
