@@ -1,10 +1,300 @@
 """The facade: wires settings, store and the ingestion pipeline; what the CLI and servers call."""
 
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from papershelf.core.errors import InputError, NotFound, PapershelfError
+from papershelf.core.ids import arxiv_paper_id, sha256_bytes
+from papershelf.core.models import Document, Hit, Paper, PaperFilter
 from papershelf.core.settings import Settings
+from papershelf.ingest.arxiv import ArxivClient
+from papershelf.ingest.arxiv_ids import parse_arxiv_reference
+from papershelf.ingest.http import HttpFetcher
+from papershelf.ingest.pipeline import Enricher, document_from_bytes
+from papershelf.ingest.sources import Source, resolve_inputs
+from papershelf.ingest.tutorial_import import documents_from_tutorial_export, tutorial_export_bytes
+from papershelf.search.lexical import search_passages
+from papershelf.storage.base import Store
+from papershelf.storage.factory import open_store
+
+log = logging.getLogger(__name__)
+
+Outcome = Literal["added", "replaced", "unchanged", "skipped"]
+
+
+@dataclass
+class AddResult:
+    """What happened to one source."""
+
+    source: str
+    outcome: Outcome
+    paper: Paper
+    note: str = ""
+
+
+@dataclass
+class AddReport:
+    """Every source's result and every failure, in input order."""
+
+    results: list[AddResult] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+ProgressCallback = Callable[[str, AddResult | None, str | None], None]
 
 
 class Library:
-    """A paper library on one store. Filled in by the foundation work."""
+    """A paper library on one store."""
 
-    def __init__(self, settings: Settings | None = None):
+    def __init__(self, settings: Settings | None = None, store: Store | None = None):
         self.settings = settings or Settings()
+        self._store = store
+        self._fetcher: HttpFetcher | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = open_store(self.settings)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self) -> "Library":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- ingestion -------------------------------------------------------------------------
+
+    def plan(self, inputs: list[str]) -> tuple[list[Source], list[tuple[str, str]]]:
+        """The de-duplicated sources the inputs name, and the inputs that name nothing usable."""
+        resolved = resolve_inputs(inputs)
+        return resolved.sources, resolved.failures
+
+    def add(
+        self,
+        inputs: list[str],
+        *,
+        collection: str | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> AddReport:
+        """Ingest every input; bad inputs are reported, never fatal to the others."""
+        sources, failures = self.plan(inputs)
+        report = AddReport(failures=list(failures))
+        for source in sources:
+            result, error = self._add_one(source, collection or self.settings.collection_name)
+            if result is not None:
+                report.results.append(result)
+            if error is not None:
+                report.failures.append((source.label, error))
+            if progress is not None:
+                progress(source.label, result, error)
+        return report
+
+    def _add_one(self, source: Source, collection: str) -> tuple[AddResult | None, str | None]:
+        try:
+            return self._ingest(source, collection), None
+        except PapershelfError as exc:
+            return None, str(exc)
+        except Exception as exc:  # a per-input boundary: one broken file must not stop the batch
+            log.exception("unexpected error ingesting %s", source.label)
+            return None, f"unexpected error ({type(exc).__name__}: {exc}); please report this file"
+
+    def _ingest(self, source: Source, collection: str) -> AddResult:
+        if source.kind == "arxiv":
+            return self._ingest_arxiv(source, collection)
+        if source.kind == "file":
+            assert source.path is not None
+            data = self._read_file(source.path)
+            return self._ingest_bytes(source.label, data, source.path.name, str(source.path), collection)
+        assert source.url is not None
+        fetched = self.fetcher.fetch_document(source.url)
+        name = fetched.url.rstrip("/").rsplit("/", 1)[-1] or "document"
+        return self._ingest_bytes(source.label, fetched.data, name, fetched.url, collection)
+
+    def _ingest_arxiv(self, source: Source, collection: str) -> AddResult:
+        assert source.arxiv is not None
+        client = ArxivClient(self.settings, self.fetcher)
+        meta = client.metadata(source.arxiv)
+        stored = self.store.get(arxiv_paper_id(meta.arxiv_id))
+        if stored is not None and (stored.version or 0) >= (meta.version or 0):
+            outcome: Outcome = "unchanged" if stored.version == meta.version else "skipped"
+            note = "" if outcome == "unchanged" else f"v{stored.version} already stored"
+            return AddResult(source.label, outcome, self._join_collection(stored, collection), note)
+        pdf = client.pdf(source.arxiv, meta.version)
+        document = document_from_bytes(
+            pdf,
+            f"{meta.arxiv_id}v{meta.version}.pdf",
+            origin=meta.pdf_url or source.label,
+            collection=collection,
+            arxiv=meta,
+            enricher=self._enricher(),
+        )
+        return self._store_document(source.label, document, collection)
+
+    def _ingest_bytes(self, label: str, data: bytes, name: str, origin: str, collection: str) -> AddResult:
+        stored = self.store.find(file_sha256=sha256_bytes(data))
+        if stored is not None:
+            return AddResult(label, "unchanged", self._join_collection(stored, collection))
+        document = document_from_bytes(
+            data, name, origin=origin, collection=collection, enricher=self._enricher()
+        )
+        return self._store_document(label, document, collection)
+
+    def _store_document(self, label: str, document: Document, collection: str) -> AddResult:
+        paper = document.paper
+        stored = self.store.get(paper.id)
+        if stored is not None:
+            if stored.content_sha256 == paper.content_sha256:
+                return AddResult(label, "unchanged", self._join_collection(stored, collection))
+            if stored.version and paper.version and stored.version > paper.version:
+                return AddResult(label, "skipped", stored, f"newer v{stored.version} already stored")
+            paper.collections = sorted(set(stored.collections) | set(paper.collections))
+            self.store.put(document)
+            note = f"v{stored.version} -> v{paper.version}" if stored.version and paper.version else ""
+            return AddResult(label, "replaced", paper, note)
+        self.store.put(document)
+        return AddResult(label, "added", paper)
+
+    def _join_collection(self, paper: Paper, collection: str) -> Paper:
+        if collection in paper.collections:
+            return paper
+        document = self.store.get_document(paper.id)
+        if document is None:
+            return paper
+        document.paper.collections = sorted({*document.paper.collections, collection})
+        self.store.put(document)
+        return document.paper
+
+    def _read_file(self, path: Path) -> bytes:
+        limit = self.settings.max_download_mb * 2**20
+        try:
+            size = path.stat().st_size
+            if size > limit:
+                raise InputError(
+                    f"{path} is {size / 2**20:.0f} MiB, over the {self.settings.max_download_mb} MiB limit "
+                    "(raise PAPERSHELF_MAX_DOWNLOAD_MB)"
+                )
+            return path.read_bytes()
+        except PermissionError as exc:
+            raise InputError(f"cannot read {path}: permission denied") from exc
+        except FileNotFoundError as exc:
+            raise InputError(f"no such file: {path}") from exc
+
+    def _enricher(self) -> Enricher | None:
+        if not self.settings.llm_enrich:
+            return None
+        from papershelf.ingest.enrich import enrich_metadata
+        from papershelf.llm.openai_compat import OpenAICompatClient
+
+        client = OpenAICompatClient(
+            self.settings.ollama_base_url,
+            self.settings.ollama_model,
+            api_key=self.settings.llm_api_key,
+            timeout=self.settings.llm_timeout_s,
+        )
+        return lambda parsed: enrich_metadata(parsed, client)
+
+    @property
+    def fetcher(self) -> HttpFetcher:
+        if self._fetcher is None:
+            self._fetcher = HttpFetcher(self.settings)
+        return self._fetcher
+
+    # -- the tutorial's export format ---------------------------------------------------------
+
+    def import_tutorial(self, path: Path, *, collection: str | None = None) -> AddReport:
+        """Import the tutorial's MongoDB export (extended JSON); each essay becomes a paper."""
+        data = self._read_file(path)
+        collection = collection or self.settings.collection_name
+        report = AddReport()
+        for label, document in documents_from_tutorial_export(data, str(path), collection):
+            try:
+                report.results.append(self._store_document(label, document, collection))
+            except PapershelfError as exc:
+                report.failures.append((label, str(exc)))
+        return report
+
+    def export_tutorial(self, filter: PaperFilter | None = None) -> bytes:
+        """The library (or the filtered part) in the tutorial's export format."""
+        documents = []
+        for paper in self.iter_papers(filter):
+            document = self.store.get_document(paper.id)
+            if document is not None:
+                documents.append(document)
+        return tutorial_export_bytes(documents)
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def resolve_id(self, text: str) -> str:
+        """The stored paper id a user means: an id, an arXiv id or URL, or a tutorial ObjectId."""
+        text = text.strip()
+        if self.store.get(text) is not None:
+            return text
+        ref = parse_arxiv_reference(text.removeprefix("arxiv:"))
+        if ref is not None and self.store.get(arxiv_paper_id(ref.id)) is not None:
+            return arxiv_paper_id(ref.id)
+        legacy = self.store.find(legacy_id=text)
+        if legacy is not None:
+            return legacy.id
+        raise NotFound(f"no paper {text!r} in the library; `papershelf list` shows the ids")
+
+    def get(self, paper_id: str) -> Paper:
+        paper = self.store.get(self.resolve_id(paper_id))
+        if paper is None:
+            raise NotFound(f"no paper {paper_id!r} in the library")
+        return paper
+
+    def get_document(self, paper_id: str) -> Document:
+        document = self.store.get_document(self.resolve_id(paper_id))
+        if document is None:
+            raise NotFound(f"no paper {paper_id!r} in the library")
+        return document
+
+    def list(self, filter: PaperFilter | None = None, *, limit: int = 50, offset: int = 0) -> list[Paper]:
+        return self.store.list(filter, limit=limit, offset=offset)
+
+    def count(self, filter: PaperFilter | None = None) -> int:
+        return self.store.count(filter)
+
+    def iter_papers(self, filter: PaperFilter | None = None, page_size: int = 200) -> Iterator[Paper]:
+        offset = 0
+        while True:
+            batch = self.store.list(filter, limit=page_size, offset=offset)
+            yield from batch
+            if len(batch) < page_size:
+                return
+            offset += page_size
+
+    def collections(self) -> dict[str, int]:
+        return self.store.collections()
+
+    def search(self, query: str, *, limit: int = 5, filter: PaperFilter | None = None) -> list[Hit]:
+        """The passages that best answer the query, with citations."""
+        return search_passages(self.store, query, limit=limit, filter=filter)
+
+    def remove(self, paper_id: str) -> Paper:
+        paper = self.get(paper_id)
+        self.store.remove(paper.id)
+        return paper
+
+
+@contextmanager
+def open_library(settings: Settings | None = None) -> Iterator[Library]:
+    library = Library(settings)
+    try:
+        yield library
+    finally:
+        library.close()

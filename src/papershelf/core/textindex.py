@@ -1,0 +1,101 @@
+"""Text analysis shared by indexing and querying: turns English and CJK text into index terms.
+
+Storage indexes `index_text(...)` and search asks for `query_terms(...)`, so both sides agree.
+"""
+
+import re
+import unicodedata
+
+from papershelf.core.tokens import CJK_CHAR
+
+# Bump whenever index_text's output changes: stores rebuild their index when it differs.
+ANALYZER_VERSION = 1
+
+_CJK_WITH_EXTENSIONS = CJK_CHAR + "\U00020000-\U0002ebef"
+_WORD = rf"[^\W_{_CJK_WITH_EXTENSIONS}]+"
+# A dot stays inside a token only between digits, so '81.6', 'v1.5' and 'qwen2.5' are units
+# while sentence ends and 'e.g.' split.
+_PIECE = re.compile(
+    rf"(?P<cjk>[{_CJK_WITH_EXTENSIONS}]+)|(?P<word>{_WORD}(?:(?<=\d)\.(?=\d){_WORD})*)"
+)
+
+ENGLISH_STOPWORDS = frozenset(
+    """a about an and are as at be been but by can could do does did for from had has have how
+    i if in into is it its me my of on or our please should so than that the their them then
+    there these they this those to was we were what when where which who whom whose why will
+    with would you your""".split()
+)
+# Phrases cut out of a CJK query before it is split into bigrams (longest first).
+CHINESE_STOP_PHRASES = (
+    "为什么",
+    "有哪些",
+    "是什么",
+    "怎么样",
+    "请问",
+    "什么",
+    "哪些",
+    "如何",
+    "怎么",
+    "怎样",
+    "是否",
+    "一下",
+    "的",
+    "了",
+    "吗",
+    "呢",
+    "吧",
+    "啊",
+)
+CHINESE_STOP_CHARS = frozenset("的了吗呢吧啊是和与在及或有")
+_CHINESE_STOP_SPLIT = re.compile("|".join(map(re.escape, CHINESE_STOP_PHRASES)))
+
+
+def _normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _cjk_bigrams(run: str) -> list[str]:
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def index_text(text: str) -> str:
+    """Space-separated index tokens: words and numbers as they are, CJK as bigrams plus characters."""
+    tokens: list[str] = []
+    for match in _PIECE.finditer(_normalise(text)):
+        run = match.group("cjk")
+        if run is None:
+            tokens.append(match.group("word"))
+        elif len(run) == 1:
+            tokens.append(run)
+        else:
+            tokens.extend(_cjk_bigrams(run))
+            tokens.extend(run)
+    return " ".join(tokens)
+
+
+def _query_pieces(query: str) -> list[tuple[str, bool]]:
+    """(term, is_stopword) in query order."""
+    pieces: list[tuple[str, bool]] = []
+    for match in _PIECE.finditer(_normalise(query)):
+        word = match.group("word")
+        if word is not None:
+            pieces.append((word, word in ENGLISH_STOPWORDS))
+            continue
+        run = match.group("cjk")
+        kept = [part for part in _CHINESE_STOP_SPLIT.split(run) if part]
+        if not kept:
+            pieces.extend((char, True) for char in run)
+        for part in kept:
+            if len(part) == 1:
+                pieces.append((part, part in CHINESE_STOP_CHARS))
+            else:
+                pieces.extend((bigram, False) for bigram in _cjk_bigrams(part))
+    return pieces
+
+
+def query_terms(query: str) -> list[str]:
+    """The distinct index terms of a user query, stopwords dropped unless nothing else is left."""
+    pieces = _query_pieces(query)
+    meaningful = [term for term, is_stopword in pieces if not is_stopword]
+    chosen = meaningful or [term for term, _ in pieces]
+    return list(dict.fromkeys(chosen))

@@ -1,0 +1,16 @@
+"""Open the store a settings object names."""
+
+from papershelf.core.errors import ConfigError
+from papershelf.core.settings import Settings
+from papershelf.storage.base import Store
+
+
+def open_store(settings: Settings) -> Store:
+    kind = settings.store_kind
+    if kind == "sqlite":
+        from papershelf.storage.sqlite import SqliteStore
+
+        return SqliteStore(settings.sqlite_path)
+    raise ConfigError(
+        f"the {kind} store is not available in this version; use PAPERSHELF_STORE=sqlite:///path/to/file.db"
+    )
