@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import click
+from pydantic import ValidationError
 
+from papershelf.core.errors import ConfigError
 from papershelf.core.settings import Settings
 from papershelf.library import Library
 
@@ -25,7 +27,13 @@ class AppContext:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            self._settings = Settings(**self._overrides)
+            try:
+                self._settings = Settings(**self._overrides)
+            except ValidationError as exc:
+                problems = "; ".join(
+                    f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
+                )
+                raise ConfigError(f"invalid setting ({problems}); check the environment, .env and config.toml") from exc
         return self._settings
 
     @property

@@ -10,7 +10,18 @@ from papershelf.cli.context import AppContext
 from papershelf.core.errors import PapershelfError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class PapershelfGroup(click.Group):
+    """Translates papershelf errors into a one-line message and exit status 1, for every command."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except PapershelfError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=PapershelfGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="papershelf")
 @click.option(
     "--home",

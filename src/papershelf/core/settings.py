@@ -107,6 +107,9 @@ class Settings(BaseSettings):
     http_retries: int = Field(default=3, description="Retries of a failed HTTP request (with backoff).")
     max_download_mb: int = Field(default=100, description="Largest document downloaded, MiB.")
     user_agent: str = Field(default=USER_AGENT, description="User-Agent sent to remote services.")
+    sqlite_busy_timeout_ms: int = Field(
+        default=5000, description="How long a SQLite write waits for another writer before giving up, ms."
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -25,7 +25,7 @@ ENGLISH_STOPWORDS = frozenset(
     there these they this those to was we were what when where which who whom whose why will
     with would you your""".split()
 )
-# Phrases cut out of a CJK query before it is split into bigrams (longest first).
+# Cut out of a CJK query run before it is split into bigrams.
 CHINESE_STOP_PHRASES = (
     "为什么",
     "有哪些",
@@ -39,15 +39,13 @@ CHINESE_STOP_PHRASES = (
     "怎样",
     "是否",
     "一下",
-    "的",
-    "了",
-    "吗",
-    "呢",
-    "吧",
-    "啊",
 )
-CHINESE_STOP_CHARS = frozenset("的了吗呢吧啊是和与在及或有")
-_CHINESE_STOP_SPLIT = re.compile("|".join(map(re.escape, CHINESE_STOP_PHRASES)))
+# Particles also split a run, but a lone character they leave keeps its bigram with them,
+# so '目的' and '了解' survive.
+CHINESE_PARTICLES = "的了吗呢吧啊"
+CHINESE_STOP_CHARS = frozenset(CHINESE_PARTICLES + "是和与在及或有")
+_CHINESE_STOP_PHRASE = re.compile("|".join(map(re.escape, CHINESE_STOP_PHRASES)))
+_NOT_PARTICLES = re.compile(f"[^{CHINESE_PARTICLES}]+")
 
 
 def _normalise(text: str) -> str:
@@ -80,16 +78,27 @@ def _query_pieces(query: str) -> list[tuple[str, bool]]:
         word = match.group("word")
         if word is not None:
             pieces.append((word, word in ENGLISH_STOPWORDS))
+        else:
+            pieces.extend(_cjk_query_pieces(match.group("cjk")))
+    return pieces
+
+
+def _cjk_query_pieces(run: str) -> list[tuple[str, bool]]:
+    pieces: list[tuple[str, bool]] = []
+    for part in _CHINESE_STOP_PHRASE.split(run):
+        if len(part) == 1:
+            pieces.append((part, part in CHINESE_STOP_CHARS))
             continue
-        run = match.group("cjk")
-        kept = [part for part in _CHINESE_STOP_SPLIT.split(run) if part]
-        if not kept:
-            pieces.extend((char, True) for char in run)
-        for part in kept:
-            if len(part) == 1:
-                pieces.append((part, part in CHINESE_STOP_CHARS))
+        for segment in _NOT_PARTICLES.finditer(part):
+            start, end = segment.span()
+            if end - start >= 2:
+                pieces.extend((bigram, False) for bigram in _cjk_bigrams(segment.group()))
             else:
-                pieces.extend((bigram, False) for bigram in _cjk_bigrams(part))
+                pieces.extend(
+                    (part[i : i + 2], False) for i in (start - 1, start) if 0 <= i < len(part) - 1
+                )
+    if not pieces:
+        pieces = [(char, True) for char in run]
     return pieces
 
 

@@ -3,7 +3,8 @@
 import random
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
@@ -162,8 +163,9 @@ class HttpFetcher:
         return self.backoff_s * 2**attempt + random.uniform(0, self.backoff_s)
 
     def _gate_for(self, url: str) -> "_HostGate":
-        netloc = urlsplit(url).netloc.lower()
-        is_arxiv = netloc in self._arxiv_netlocs
+        parts = urlsplit(url)
+        netloc = parts.netloc.lower()
+        is_arxiv = netloc in self._arxiv_netlocs or (parts.hostname or "") in ARXIV_HOSTS
         key = _ARXIV_GATE if is_arxiv else netloc
         interval = self.settings.arxiv_delay_s if is_arxiv else self.min_interval_s
         with self._gates_lock:
@@ -187,30 +189,22 @@ class _HostGate:
         self._lock = threading.Lock()
         self._last_done: float | None = None
 
-    def turn(self) -> "_GateTurn":
-        return _GateTurn(self)
-
-
-class _GateTurn:
-    def __init__(self, gate: _HostGate):
-        self.gate = gate
-
-    def __enter__(self) -> None:
-        if self.gate.interval_s <= 0:
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        if self.interval_s <= 0:
+            yield
             return
-        self.gate._lock.acquire()
-        if self.gate._last_done is not None:
-            wait = self.gate._last_done + self.gate.interval_s - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self.gate.interval_s <= 0:
-            return
-        # Measured from the end of a request, so the next one reaches the server at least
-        # interval_s after this one did, whatever the network latency.
-        self.gate._last_done = time.monotonic()
-        self.gate._lock.release()
+        with self._lock:
+            if self._last_done is not None:
+                wait = self._last_done + self.interval_s - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+            try:
+                yield
+            finally:
+                # Measured from the end of a request, so the next one reaches the server at
+                # least interval_s after this one did, whatever the network latency.
+                self._last_done = time.monotonic()
 
 
 def _require_http_url(url: str) -> str:
