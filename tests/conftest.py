@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.support.replay_server"]
+
 CORPUS = Path(os.environ.get("PAPERSHELF_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpus"))
 
 _LEAKY_ENV = (

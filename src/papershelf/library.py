@@ -1,5 +1,7 @@
 """The facade: wires settings, store and the ingestion pipeline; what the CLI and servers call."""
 
+from __future__ import annotations
+
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +20,7 @@ from papershelf.ingest.pipeline import Enricher, document_from_bytes
 from papershelf.ingest.sources import Source, resolve_inputs
 from papershelf.ingest.tutorial_import import documents_from_tutorial_export, tutorial_export_bytes
 from papershelf.search.lexical import search_passages
+from papershelf.search.reading import ReadPage, read_document
 from papershelf.storage.base import Store
 from papershelf.storage.factory import open_store
 
@@ -281,9 +284,22 @@ class Library:
     def collections(self) -> dict[str, int]:
         return self.store.collections()
 
-    def search(self, query: str, *, limit: int = 5, filter: PaperFilter | None = None) -> list[Hit]:
+    def search(self, query: str, *, limit: int = 5, filter: PaperFilter | None = None) -> "list[Hit]":
         """The passages that best answer the query, with citations."""
         return search_passages(self.store, query, limit=limit, filter=filter)
+
+    def read(
+        self,
+        paper_id: str,
+        *,
+        section: int | None = None,
+        page: int | None = None,
+        cursor: str | None = None,
+        max_tokens: int = 3000,
+    ) -> ReadPage:
+        """A piece of the paper's text within max_tokens, with a cursor to the next piece."""
+        document = self.get_document(paper_id)
+        return read_document(document, section=section, page=page, cursor=cursor, max_tokens=max_tokens)
 
     def remove(self, paper_id: str) -> Paper:
         paper = self.get(paper_id)

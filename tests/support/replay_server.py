@@ -42,7 +42,9 @@ class Reply:
         return cls(body=file.read_bytes(), headers=headers, **options)
 
     @classmethod
-    def text(cls, text: str, *, content_type: str = "text/plain; charset=utf-8", **options) -> "Reply":
+    def text(
+        cls, text: str, *, content_type: str = "text/plain; charset=utf-8", **options
+    ) -> "Reply":
         headers = dict(options.pop("headers", {}))
         headers.setdefault("Content-Type", content_type)
         return cls(body=text.encode("utf-8"), headers=headers, **options)

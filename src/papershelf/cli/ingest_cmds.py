@@ -13,7 +13,12 @@ from papershelf.core.errors import InputError
 from papershelf.core.models import PaperFilter
 from papershelf.library import AddReport, AddResult
 
-OUTCOME_STYLE = {"added": "green", "replaced": "cyan", "unchanged": "dim", "skipped": "yellow"}
+OUTCOME_STYLE: dict[str, dict[str, object]] = {
+    "added": {"fg": "green"},
+    "replaced": {"fg": "cyan"},
+    "unchanged": {"dim": True},
+    "skipped": {"fg": "yellow"},
+}
 
 
 @click.command()
@@ -93,7 +98,7 @@ def _print_result(label: str, result: AddResult | None, error: str | None) -> No
         return  # failures are listed together at the end
     note = f" ({result.note})" if result.note else ""
     click.echo(
-        click.style(f"{result.outcome:<10} ", fg=OUTCOME_STYLE[result.outcome])
+        click.style(f"{result.outcome:<10} ", **OUTCOME_STYLE[result.outcome])  # type: ignore[arg-type]
         + f"{result.paper.id}  {result.paper.title[:70]}{note}"
     )
 

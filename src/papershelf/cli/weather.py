@@ -2,7 +2,7 @@
 
 import click
 
-from papershelf.core.settings import Settings
+from papershelf.cli.context import AppContext, pass_app
 from papershelf.weather.server import DEFAULT_PORT, serve_weather
 
 
@@ -36,6 +36,7 @@ def weather() -> None:
     show_default=True,
     help="Port to listen on (http and sse); 9001 as in the tutorial.",
 )
-def serve(transport: str, host: str, port: int) -> None:
+@pass_app
+def serve(app: AppContext, transport: str, host: str, port: int) -> None:
     """Serve the weather tools: get_current_weather, get_forecast and lookup_city."""
-    serve_weather(Settings(), transport, host, port)  # type: ignore[arg-type]
+    serve_weather(app.settings, transport, host, port)  # type: ignore[arg-type]

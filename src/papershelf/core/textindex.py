@@ -23,7 +23,7 @@ ENGLISH_STOPWORDS = frozenset(
     """a about an and are as at be been but by can could do does did for from had has have how
     i if in into is it its me my of on or our please should so than that the their them then
     there these they this those to was we were what when where which who whom whose why will
-    with would you your""".split()
+    with would you your""".split()  # noqa: SIM905 (a word list reads best as words)
 )
 # Cut out of a CJK query run before it is split into bigrams.
 CHINESE_STOP_PHRASES = (
@@ -40,12 +40,12 @@ CHINESE_STOP_PHRASES = (
     "是否",
     "一下",
 )
-# Particles also split a run, but a lone character they leave keeps its bigram with them,
-# so '目的' and '了解' survive.
-CHINESE_PARTICLES = "的了吗呢吧啊"
-CHINESE_STOP_CHARS = frozenset(CHINESE_PARTICLES + "是和与在及或有")
+# Particles also split a run ('模型的结构' -> '模型', '结构'), except inside the few common words
+# that contain one; a lone character between particles keeps its bigrams with them.
+CHINESE_PARTICLES = "的吗呢吧啊"
+CHINESE_STOP_CHARS = frozenset(CHINESE_PARTICLES + "了是和与在及或有")
 _CHINESE_STOP_PHRASE = re.compile("|".join(map(re.escape, CHINESE_STOP_PHRASES)))
-_NOT_PARTICLES = re.compile(f"[^{CHINESE_PARTICLES}]+")
+_BETWEEN_PARTICLES = re.compile(f"(?:目的|的确|有的|[^{CHINESE_PARTICLES}])+")
 
 
 def _normalise(text: str) -> str:
@@ -89,7 +89,7 @@ def _cjk_query_pieces(run: str) -> list[tuple[str, bool]]:
         if len(part) == 1:
             pieces.append((part, part in CHINESE_STOP_CHARS))
             continue
-        for segment in _NOT_PARTICLES.finditer(part):
+        for segment in _BETWEEN_PARTICLES.finditer(part):
             start, end = segment.span()
             if end - start >= 2:
                 pieces.extend((bigram, False) for bigram in _cjk_bigrams(segment.group()))

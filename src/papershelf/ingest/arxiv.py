@@ -20,6 +20,7 @@ NAMESPACES = {
 ATOM_ACCEPT = "application/atom+xml, application/xml;q=0.9"
 MAX_ATOM_BYTES = 5 * MIB
 _ERROR_ENTRY = re.compile(r"arxiv\.org/api/errors", re.IGNORECASE)
+_SUBJECT_CLASS = re.compile(r"\.[A-Z]{2}/")
 _HTML_START = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<body)", re.IGNORECASE)
 
 
@@ -105,12 +106,14 @@ def parse_atom_entry(data: bytes, ref: ArxivRef) -> ArxivMetadata:
     not_found = NotFound(f"arXiv has no paper {ref.versioned}; check the id")
     if not entries or any(_ERROR_ENTRY.search(_text(e, "atom:id")) for e in entries):
         raise not_found
+    wanted = _without_subject_class(ref.id)
     for entry in entries:
         entry_ref = parse_arxiv_reference(_text(entry, "atom:id"))
-        if entry_ref is not None and entry_ref.id == ref.id:
-            if not _text(entry, "atom:title") and not _text(entry, "atom:published"):
-                raise not_found
-            return _metadata_from_entry(entry, entry_ref, ref)
+        if entry_ref is None or _without_subject_class(entry_ref.id) != wanted:
+            continue
+        if not _text(entry, "atom:title") and not _text(entry, "atom:published"):
+            raise not_found
+        return _metadata_from_entry(entry, entry_ref, ref)
     raise SourceUnavailable(
         f"arXiv answered with other papers than {ref.versioned}; try again later"
     )
@@ -141,6 +144,11 @@ def _metadata_from_entry(entry: ET.Element, entry_ref: ArxivRef, asked: ArxivRef
         comment=_normalise(_text(entry, "arxiv:comment")) or None,
         pdf_url=_pdf_link(entry),
     )
+
+
+def _without_subject_class(arxiv_id: str) -> str:
+    # arXiv answers math.GT/0309136 with its canonical id math/0309136.
+    return _SUBJECT_CLASS.sub("/", arxiv_id)
 
 
 def _text(element: ET.Element, path: str) -> str:

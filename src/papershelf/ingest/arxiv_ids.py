@@ -27,7 +27,9 @@ _OLD_STYLE = re.compile(
 _PREFIX = re.compile(r"arxiv:\s*", re.IGNORECASE)
 _URL_PATH = re.compile(r"/(?:abs|pdf|html)/(?P<id>.+?)(?:\.pdf)?/?")
 # Shapes that can only have been meant as an arXiv id, even when malformed (2504.5299, 2504.05299v).
-_ID_LIKE = re.compile(r"\d{4}\.\d{1,6}(?:v\d*)?|(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.[A-Za-z]{2})?/\d+(?:v\d*)?")
+_ID_LIKE = re.compile(
+    r"\d{4}\.\d{1,6}(?:v\d*)?|(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.[A-Za-z]{2})?/\d+(?:v\d*)?"
+)
 
 INVALID_ID_HINT = "expected forms like 2504.05299, 2504.05299v2, hep-th/9901001"
 
@@ -136,7 +138,9 @@ def _old_style_ref(match: re.Match[str]) -> ArxivRef | None:
     if version == 0:
         return None
     subject = match["subject"] or ""
-    return ArxivRef(f"{match['archive']}{subject}/{match['yy']}{match['mm']}{match['seq']}", version)
+    return ArxivRef(
+        f"{match['archive']}{subject}/{match['yy']}{match['mm']}{match['seq']}", version
+    )
 
 
 def _version(text: str | None) -> int | None:

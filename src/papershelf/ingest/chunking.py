@@ -18,6 +18,8 @@ _BOUNDARY_BONUS = {3: 80, 2: 20, 1: 0, 0: -1000}
 
 @dataclass(frozen=True)
 class ChunkLimits:
+    """Passage sizes in tokens."""
+
     target: int
     max: int
     min: int
@@ -66,7 +68,7 @@ def chunk_document(
         segments = section_segments(text, start, end, limits.max - limits.overlap)
         if not any(segment.start >= body_start for segment in segments):
             continue  # a heading with no text of its own
-        for span_start, span_end in _pack(text, segments, limits):
+        for span_start, span_end, tokens in _pack(text, segments, limits):
             passage_text = text[span_start:span_end]
             page_start, page_end = pages.span(span_start, span_end)
             passages.append(
@@ -79,7 +81,7 @@ def chunk_document(
                     char_start=span_start,
                     char_end=span_end,
                     text=passage_text,
-                    tokens=count_tokens(passage_text),
+                    tokens=tokens,
                     language=detect_language(passage_text),
                 )
             )
@@ -90,7 +92,7 @@ def heading_label(heading: Heading) -> str:
     """'3.1 Learned Tokens' from number '3.1' and title 'Learned Tokens'."""
     title = " ".join(heading.title.split())
     number = (heading.number or "").strip()
-    if number and not title.startswith(number):
+    if number and title.split(" ", 1)[0].rstrip(".") != number:
         return f"{number} {title}".strip()
     return title or number
 
@@ -143,21 +145,34 @@ def _title_heading(headings: list[Heading], title: str) -> Heading | None:
     return first if lone and same else None
 
 
-def _pack(text: str, segments: list[Segment], limits: ChunkLimits) -> list[tuple[int, int]]:
-    """Group consecutive segments into passage spans near the target size, with overlap."""
-    spans: list[tuple[int, int]] = []
+def _pack(text: str, segments: list[Segment], limits: ChunkLimits) -> list[tuple[int, int, int]]:
+    """Group consecutive segments into passage spans near the target size, with overlap.
+
+    Returns (start, end, tokens); segments meet at whitespace or CJK characters, so their
+    token counts add up to the count of the joined text.
+    """
+    spans: list[tuple[int, int, int]] = []
     count = len(segments)
+    # Pieces cut out of one over-long word do not add up exactly; count those sections afresh.
+    recount = any(segment.inside_word for segment in segments)
     remaining = sum(segment.tokens for segment in segments)
     first = 0
     previous: tuple[int, int] | None = None
     while first < count:
-        overlap_start, overlap = (None, 0) if previous is None else _overlap(text, segments, *previous, limits)
+        overlap_start, overlap = (
+            (None, 0) if previous is None else _overlap(text, segments, *previous, limits)
+        )
         if overlap and overlap + segments[first].tokens > limits.max:
             overlap_start, overlap = None, 0
         last = _choose_cut(segments, first, overlap, remaining, limits)
+        chosen = segments[first : last + 1]
         start = segments[first].start if overlap_start is None else overlap_start
-        spans.append((start, segments[last].end))
-        remaining -= sum(segment.tokens for segment in segments[first : last + 1])
+        new_tokens = sum(segment.tokens for segment in chosen)
+        tokens = overlap + new_tokens
+        if recount:
+            tokens = count_tokens(text[start : segments[last].end])
+        spans.append((start, segments[last].end, tokens))
+        remaining -= new_tokens
         previous = (first, last)
         first = last + 1
     return spans
@@ -172,7 +187,8 @@ def _choose_cut(
         return len(segments) - 1
     desired = limits.target
     if remaining + overlap < limits.target + limits.min:
-        desired = (remaining + overlap + limits.overlap) // 2  # two balanced passages beat one tiny tail
+        # Two balanced passages read better than a full one and a tiny tail.
+        desired = (remaining + overlap + limits.overlap) // 2
     best, best_cost = first, None
     total = 0
     for index in range(first, len(segments)):

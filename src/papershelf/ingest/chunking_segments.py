@@ -10,6 +10,8 @@ from papershelf.ingest.sentences import WORD, sentence_spans
 PARAGRAPH, LINE, SENTENCE, WORD_BREAK = 3, 2, 1, 0
 _LINE = re.compile(r"[^\n]+")
 _CLAUSE_END = tuple(",;:，；：、")
+_TERMINATORS = frozenset(".!?;:。！？；：…")
+_CLOSERS = "\"')]”’」』）》"
 
 
 @dataclass(frozen=True)
@@ -18,16 +20,18 @@ class Segment:
     end: int
     tokens: int
     strength: int
+    inside_word: bool = False  # cut out of one over-long word, so its tokens are an upper bound
 
 
 def section_segments(text: str, start: int, end: int, longest: int) -> list[Segment]:
     """Sentences of text[start:end]; sentences over `longest` tokens are cut at word boundaries."""
-    lines = [(m.start(), m.end()) for m in _LINE.finditer(text, start, end) if not m.group().isspace()]
+    lines = [
+        (m.start(), m.end()) for m in _LINE.finditer(text, start, end) if not m.group().isspace()
+    ]
     segments: list[Segment] = []
     for index, (line_start, line_end) in enumerate(lines):
-        is_last = index + 1 == len(lines)
-        paragraph_end = is_last or text.count("\n", line_end, lines[index + 1][0]) >= 2
-        line_strength = PARAGRAPH if paragraph_end else LINE
+        following = lines[index + 1][0] if index + 1 < len(lines) else None
+        line_strength = _line_end_strength(text, line_end, following)
         sentences = sentence_spans(text, line_start, line_end)
         for position, (sentence_start, sentence_end) in enumerate(sentences):
             strength = line_strength if position + 1 == len(sentences) else SENTENCE
@@ -35,8 +39,21 @@ def section_segments(text: str, start: int, end: int, longest: int) -> list[Segm
             if tokens <= longest:
                 segments.append(Segment(sentence_start, sentence_end, tokens, strength))
             else:
-                segments.extend(_hard_split(text, sentence_start, sentence_end, max(1, longest // 2), strength))
+                segments.extend(
+                    _hard_split(text, sentence_start, sentence_end, max(1, longest // 2), strength)
+                )
     return segments
+
+
+def _line_end_strength(text: str, line_end: int, following: int | None) -> int:
+    """A blank line ends a paragraph; a hard-wrapped line ending mid-sentence is a weak break."""
+    if following is None or text.count("\n", line_end, following) >= 2:
+        return PARAGRAPH
+    ending = text[max(0, line_end - 8) : line_end].rstrip().rstrip(_CLOSERS)
+    if ending[-1:] in _TERMINATORS:
+        return LINE
+    next_char = text[following : following + 1]
+    return WORD_BREAK if "a" <= next_char <= "z" else SENTENCE
 
 
 def word_tail_start(text: str, segment: Segment, max_tokens: int) -> int | None:
@@ -69,7 +86,11 @@ def _hard_split(text: str, start: int, end: int, piece_tokens: int, strength: in
             # One character is at most one token, so piece_tokens characters always fit.
             for cut in range(match.start(), match.end(), piece_tokens):
                 cut_end = min(cut + piece_tokens, match.end())
-                pieces.append(Segment(cut, cut_end, count_tokens(text[cut:cut_end]), WORD_BREAK))
+                pieces.append(
+                    Segment(
+                        cut, cut_end, count_tokens(text[cut:cut_end]), WORD_BREAK, inside_word=True
+                    )
+                )
             total = 0
             continue
         if not total:
@@ -79,5 +100,5 @@ def _hard_split(text: str, start: int, end: int, piece_tokens: int, strength: in
     if total:
         pieces.append(Segment(piece_start, piece_end, total, WORD_BREAK))
     last = pieces[-1]
-    pieces[-1] = Segment(last.start, last.end, last.tokens, strength)
+    pieces[-1] = Segment(last.start, last.end, last.tokens, strength, last.inside_word)
     return pieces

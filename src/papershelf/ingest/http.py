@@ -1,6 +1,8 @@
 """A polite HTTP fetcher for arXiv and document URLs: retries with backoff, size limits, per-host pacing."""
 
+import functools
 import random
+import ssl
 import threading
 import time
 from collections.abc import Collection, Iterator
@@ -71,6 +73,7 @@ class HttpFetcher:
             timeout=settings.http_timeout_s,
             follow_redirects=True,
             headers={"User-Agent": settings.user_agent},
+            verify=_tls_context(),
         )
         self._gates: dict[str, _HostGate] = {}
         self._gates_lock = threading.Lock()
@@ -94,7 +97,7 @@ class HttpFetcher:
                     return self._attempt(url, host, accept, limit, allow_status)
             except _Retryable as failure:
                 if attempt == attempts - 1:
-                    raise failure.error from failure.error.__cause__
+                    raise failure.error from failure.__cause__
                 time.sleep(self._retry_delay(attempt, failure.retry_after_s))
         raise AssertionError("unreachable: the last attempt returns or raises")
 
@@ -126,35 +129,24 @@ class HttpFetcher:
                     content_type=response.headers.get("content-type", ""),
                     data=data,
                 )
-        except httpx.TimeoutException as exc:
-            timeout = f"{self.settings.http_timeout_s:g}"
-            raise _Retryable(
-                _chained(
-                    SourceUnavailable(
-                        f"timed out after {timeout} s fetching {url}; "
-                        "check your network or raise PAPERSHELF_HTTP_TIMEOUT_S"
-                    ),
-                    exc,
-                )
-            ) from exc
-        except httpx.ConnectError as exc:
-            raise _Retryable(
-                _chained(
-                    SourceUnavailable(
-                        f"cannot connect to {host} ({exc}); check the address and your network"
-                    ),
-                    exc,
-                )
-            ) from exc
         except httpx.TransportError as exc:
-            raise _Retryable(
-                _chained(
-                    SourceUnavailable(
-                        f"the connection to {host} failed fetching {url} ({exc}); try again later"
-                    ),
-                    exc,
-                )
-            ) from exc
+            raise _Retryable(self._transport_failure(exc, url, host)) from exc
+
+    def _transport_failure(
+        self, exc: httpx.TransportError, url: str, host: str
+    ) -> SourceUnavailable:
+        if isinstance(exc, httpx.TimeoutException):
+            return SourceUnavailable(
+                f"timed out after {self.settings.http_timeout_s:g} s fetching {url}; "
+                "check your network or raise PAPERSHELF_HTTP_TIMEOUT_S"
+            )
+        if isinstance(exc, httpx.ConnectError):
+            return SourceUnavailable(
+                f"cannot connect to {host} ({exc}); check the address and your network"
+            )
+        return SourceUnavailable(
+            f"the connection to {host} failed fetching {url} ({exc}); try again later"
+        )
 
     def _retry_delay(self, attempt: int, retry_after_s: float | None) -> float:
         if retry_after_s is not None:
@@ -207,13 +199,21 @@ class _HostGate:
                 self._last_done = time.monotonic()
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    # Loading the CA bundle takes tens of milliseconds; one context serves every fetcher.
+    return httpx.create_ssl_context()
+
+
 def _require_http_url(url: str) -> str:
     try:
         parts = urlsplit(url)
     except ValueError:
         parts = None
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise InputError(f"{url!r} is not an http(s) URL; papershelf fetches only http:// and https://")
+        raise InputError(
+            f"{url!r} is not an http(s) URL; papershelf fetches only http:// and https://"
+        )
     return parts.hostname
 
 
@@ -261,8 +261,3 @@ def _read_limited(response: httpx.Response, url: str, limit: int) -> bytes:
             raise too_big
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def _chained(error: Exception, cause: BaseException) -> Exception:
-    error.__cause__ = cause
-    return error

@@ -13,11 +13,15 @@ _SENTENCE_END = re.compile(
 )
 # A word is one CJK character or a run of other non-space characters: CJK text may break anywhere.
 WORD = re.compile(rf"[{CJK_CHAR}]|[^\s{CJK_CHAR}]+")
+_NEXT_VISIBLE = re.compile(r"\s*(\S)")
 _WORD_BEFORE_DOT = re.compile(r"([A-Za-z]+)\.+$")
 _ABBREVIATIONS = frozenset(
-    "al e.g i.e cf vs etc fig figs eq eqs sec secs tab no nos vol pp approx resp dr mr mrs ms prof st"
-    " jr sr inc ltd co viz ch app def thm lem prop".split()
-)
+    (
+        "al", "e.g", "i.e", "cf", "vs", "etc", "fig", "figs", "eq", "eqs", "sec", "secs", "tab", "no",
+        "nos", "vol", "pp", "approx", "resp", "dr", "mr", "mrs", "ms", "prof", "st", "jr", "sr", "inc",
+        "ltd", "co", "viz", "ch", "app", "def", "thm", "lem", "prop",
+    )
+)  # fmt: skip
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -42,8 +46,8 @@ def word_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 
 def _is_abbreviation(text: str, dot: int, after: int, end: int) -> bool:
     """A period that follows an abbreviation or an initial, or is followed by a lowercase word."""
-    following = text[after:end].lstrip()[:1]
-    if following and following.islower():
+    next_visible = _NEXT_VISIBLE.match(text, after, end)
+    if next_visible and next_visible.group(1).islower():
         return True
     word = _WORD_BEFORE_DOT.search(text, max(0, dot - 12), dot + 1)
     if word is None:

@@ -1,1 +1,1 @@
-"""papershelf.server"""
+"""The papershelf MCP server: `build_server(library)` and its transports."""

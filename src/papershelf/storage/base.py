@@ -31,7 +31,15 @@ class Store(Protocol):
     ) -> Paper | None:
         """The first paper matching any given key (used for de-duplication)."""
 
-    def list(self, filter: PaperFilter | None = None, limit: int = 50, offset: int = 0) -> list[Paper]:
+    def search_lexical(
+        self, terms: list[str], limit: int = 20, filter: PaperFilter | None = None
+    ) -> list[tuple[Passage, float]]:
+        """Passages matching any of the index terms, best first (higher score is better)."""
+
+    # From here on `list` names this method, so later annotations cannot use `list[...]`.
+    def list(
+        self, filter: PaperFilter | None = None, limit: int = 50, offset: int = 0
+    ) -> list[Paper]:
         """Papers matching the filter, newest publication first, then by title."""
 
     def count(self, filter: PaperFilter | None = None) -> int:
@@ -42,11 +50,6 @@ class Store(Protocol):
 
     def collections(self) -> dict[str, int]:
         """Collection name -> number of papers in it."""
-
-    def search_lexical(
-        self, terms: list[str], limit: int = 20, filter: PaperFilter | None = None
-    ) -> list[tuple[Passage, float]]:
-        """Passages matching any of the index terms, best first (higher score is better)."""
 
     def close(self) -> None:
         """Release connections."""

@@ -1,1 +1,1 @@
-"""papershelf.weather"""
+"""The tutorial's weather MCP server over QWeather; independent of the paper library."""

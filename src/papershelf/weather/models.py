@@ -37,7 +37,9 @@ class Place(BaseModel):
     @property
     def label(self) -> str:
         """Name with the divisions that tell same-named places apart: 朝阳 (朝阳, 辽宁省, 中国)."""
-        parents = [p for p in (self.prefecture, self.province, self.country) if p and p != self.name]
+        parents = [
+            p for p in (self.prefecture, self.province, self.country) if p and p != self.name
+        ]
         return f"{self.name} ({', '.join(dict.fromkeys(parents))})" if parents else self.name
 
 
@@ -86,7 +88,9 @@ class DayForecast(BaseModel):
     humidity_pct: float | None = Field(description="Relative humidity, %.")
     precipitation_mm: float | None = Field(description="Total precipitation, mm.")
     uv_index: float | None = Field(description="UV index.")
-    sunrise: str = Field(default="", description="Local sunrise time, HH:MM (empty in polar day/night).")
+    sunrise: str = Field(
+        default="", description="Local sunrise time, HH:MM (empty in polar day/night)."
+    )
     sunset: str = Field(default="", description="Local sunset time, HH:MM.")
 
 
@@ -113,7 +117,9 @@ def number(value: Any) -> float | None:
         return None
 
 
-def current_from_qweather(place: Place, other_matches: int, payload: dict[str, Any]) -> CurrentWeather:
+def current_from_qweather(
+    place: Place, other_matches: int, payload: dict[str, Any]
+) -> CurrentWeather:
     now = payload.get("now") or {}
     return CurrentWeather(
         place=place,
@@ -154,5 +160,8 @@ def forecast_from_qweather(place: Place, other_matches: int, payload: dict[str, 
         for day in payload.get("daily") or []
     ]
     return Forecast(
-        place=place, other_matches=other_matches, updated_at=payload.get("updateTime", ""), days=days
+        place=place,
+        other_matches=other_matches,
+        updated_at=payload.get("updateTime", ""),
+        days=days,
     )

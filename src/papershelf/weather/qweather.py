@@ -73,7 +73,11 @@ class QWeatherClient:
                 response = await self._http.get(
                     url, params=params, headers={"X-QW-Api-Key": self._api_key}
                 )
-            except httpx.TransportError as exc:
+            except httpx.InvalidURL as exc:
+                raise ConfigError(
+                    f"QWEATHER_API_HOST {self.host!r} is not a valid URL ({exc})"
+                ) from exc
+            except httpx.RequestError as exc:
                 if is_last:
                     raise self._network_error(exc) from exc
                 log.info("QWeather %s failed (%r); retrying", path, exc)
@@ -99,7 +103,7 @@ class QWeatherClient:
             pass  # an HTTP date instead of seconds: keep our own backoff
         await anyio.sleep(delay)
 
-    def _network_error(self, exc: httpx.TransportError) -> SourceUnavailable:
+    def _network_error(self, exc: httpx.RequestError) -> SourceUnavailable:
         tries = f"{self._attempts} attempt{'s' if self._attempts > 1 else ''}"
         if isinstance(exc, httpx.TimeoutException):
             return SourceUnavailable(
@@ -115,7 +119,8 @@ class QWeatherClient:
     def _answer_error(self, status: int, payload: dict[str, Any] | None) -> PapershelfError:
         detail = _v2_detail(payload)
         said = f": {detail}" if detail else ""
-        if payload is None:
+        if payload is None and status < 500 and status not in (401, 403, 429):
+            # A page that is not QWeather's JSON (a portal, a 404 page): most likely the wrong host.
             return SourceUnavailable(
                 f"QWeather at {self.host} answered HTTP {status} with a body that is not JSON: "
                 "check QWEATHER_API_HOST (it must be the API Host from the QWeather console)"
@@ -153,7 +158,9 @@ class QWeatherClient:
 
 
 @asynccontextmanager
-async def open_qweather(settings: Settings, *, backoff_s: float = 0.5) -> AsyncIterator[QWeatherClient]:
+async def open_qweather(
+    settings: Settings, *, backoff_s: float = 0.5
+) -> AsyncIterator[QWeatherClient]:
     """A client configured from settings, with its HTTP connection pool open for the block."""
     headers = {"User-Agent": settings.user_agent, "Accept-Encoding": "gzip"}
     async with httpx.AsyncClient(timeout=settings.http_timeout_s, headers=headers) as http:

@@ -64,7 +64,9 @@ def render_current(weather: CurrentWeather, lang: Lang) -> str:
 
 def render_forecast(forecast: Forecast, lang: Lang) -> str:
     title = f"{forecast.place.label} [id {forecast.place.id}]"
-    lines = [f"{title} {len(forecast.days)}{'天' if lang == 'zh' else '-day'} {_label('forecast', lang)}"]
+    lines = [
+        f"{title} {len(forecast.days)}{'天' if lang == 'zh' else '-day'} {_label('forecast', lang)}"
+    ]
     for day in forecast.days:
         lines.append(
             f"{day.date}: {_label('day', lang)} {day.condition_day}, {_label('night', lang)} "

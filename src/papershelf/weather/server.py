@@ -1,11 +1,12 @@
 """The weather MCP server (the tutorial's first case, done properly), built by `build_weather_server`."""
 
+import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal, TypeVar, cast
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -69,65 +70,74 @@ def build_weather_server(settings: Settings, *, backoff_s: float = 0.5) -> MCPSe
         version=version("papershelf"),
         lifespan=open_service,
     )
-
-    @server.tool(title="Current weather", annotations=READ_ONLY)
-    async def get_current_weather(
-        ctx: Context, city: City, lang: Language = None
-    ) -> Annotated[CallToolResult, CurrentWeather]:
-        """Current weather at a city: condition, temperature and feels-like (°C), wind, humidity,
-        precipitation, pressure and visibility, with the observation time.
-
-        Use it for "what is the weather like now in X" (北京今天天气怎么样?). For the coming days use
-        get_forecast. A name that several places share (朝阳) gives the best-ranked one; the
-        result names its province and country and counts `other_matches`: when that is above 0
-        and the user may mean another place, call lookup_city and ask again with that place's id.
-        Errors say what to fix: unknown city, missing or rejected API key, rate limit, network.
-        """
-        weather = await _answered(_service(ctx).current(city, lang))
-        return _result(weather, render_current(weather, lang or language_of(city)))
-
-    @server.tool(title="Daily forecast", annotations=READ_ONLY)
-    async def get_forecast(
-        ctx: Context,
-        city: City,
-        days: Annotated[
-            Literal[3, 7], Field(description="How many days, today included: 3 or 7.")
-        ] = 3,
-        lang: Language = None,
-    ) -> Annotated[CallToolResult, Forecast]:
-        """Daily forecast for a city over the next 3 or 7 days: for each date the day and night
-        weather, lowest and highest temperature (°C), daytime wind, humidity, precipitation, UV
-        index, sunrise and sunset.
-
-        Use it for tomorrow, the weekend or "this week"; for conditions right now use
-        get_current_weather. Places that share a name are handled as in get_current_weather.
-        """
-        forecast = await _answered(_service(ctx).forecast(city, days, lang))
-        return _result(forecast, render_forecast(forecast, lang or language_of(city)))
-
-    @server.tool(title="Find a city", annotations=READ_ONLY)
-    async def lookup_city(
-        ctx: Context,
-        name: Annotated[
-            str, Field(description="Place name in Chinese or English, whole or partial (朝阳, chaoyang).")
-        ],
-        lang: Language = None,
-    ) -> Annotated[CallToolResult, PlaceMatches]:
-        """Find the places QWeather knows by a name, best match first, each with its id, the city
-        (prefecture) and province it belongs to, country, coordinates and time zone.
-
-        Use it when a name is ambiguous (朝阳 is a district of 北京 and a city in 辽宁) or a weather
-        call could not find the city; then pass the chosen place's id as `city` to
-        get_current_weather or get_forecast. Returns at most 10 places.
-        """
-        matches = await _answered(_service(ctx).lookup_city(name, lang))
-        return _result(matches, render_matches(matches, lang or language_of(name)))
-
+    for tool, title in (
+        (get_current_weather, "Current weather"),
+        (get_forecast, "Daily forecast"),
+        (lookup_city, "Find a city"),
+    ):
+        # cleandoc: the docstring is the model's manual, without the source's indentation.
+        description = inspect.cleandoc(tool.__doc__ or "")
+        server.add_tool(tool, title=title, description=description, annotations=READ_ONLY)
     return server
 
 
+async def get_current_weather(
+    ctx: Context, city: City, lang: Language = None
+) -> Annotated[CallToolResult, CurrentWeather]:
+    """Current weather at a city: condition, temperature and feels-like (°C), wind, humidity,
+    precipitation, pressure and visibility, with the observation time.
+
+    Use it for "what is the weather like now in X" (北京今天天气怎么样?). For the coming days use
+    get_forecast. A name that several places share (朝阳) gives the best-ranked one; the result
+    names its province and country and counts `other_matches`: when that is above 0 and the user
+    may mean another place, call lookup_city and ask again with that place's id.
+    Errors say what to fix: unknown city, missing or rejected API key, rate limit, network.
+    """
+    weather = await _answered(_service(ctx).current(city, lang))
+    return _result(weather, render_current(weather, lang or language_of(city)))
+
+
+async def get_forecast(
+    ctx: Context,
+    city: City,
+    days: Annotated[Literal[3, 7], Field(description="How many days, today included: 3 or 7.")] = 3,
+    lang: Language = None,
+) -> Annotated[CallToolResult, Forecast]:
+    """Daily forecast for a city over the next 3 or 7 days: for each date the day and night
+    weather, lowest and highest temperature (°C), daytime wind, humidity, precipitation, UV index,
+    sunrise and sunset.
+
+    Use it for tomorrow, the weekend or "this week"; for conditions right now use
+    get_current_weather. Places that share a name are handled as in get_current_weather.
+    """
+    forecast = await _answered(_service(ctx).forecast(city, days, lang))
+    return _result(forecast, render_forecast(forecast, lang or language_of(city)))
+
+
+async def lookup_city(
+    ctx: Context,
+    name: Annotated[
+        str,
+        Field(description="Place name in Chinese or English, whole or partial (朝阳, chaoyang)."),
+    ],
+    lang: Language = None,
+) -> Annotated[CallToolResult, PlaceMatches]:
+    """Find the places QWeather knows by a name, best match first, each with its id, the city
+    (prefecture) and province it belongs to, country, coordinates and time zone.
+
+    Use it when a name is ambiguous (朝阳 is a district of 北京 and a city in 辽宁) or a weather
+    call could not find the city; then pass the chosen place's id as `city` to
+    get_current_weather or get_forecast. Returns at most 10 places.
+    """
+    matches = await _answered(_service(ctx).lookup_city(name, lang))
+    return _result(matches, render_matches(matches, lang or language_of(name)))
+
+
 def serve_weather(
-    settings: Settings, transport: Transport = "stdio", host: str = "127.0.0.1", port: int = DEFAULT_PORT
+    settings: Settings,
+    transport: Transport = "stdio",
+    host: str = "127.0.0.1",
+    port: int = DEFAULT_PORT,
 ) -> None:
     """Run the weather server until interrupted: stdio, Streamable HTTP at /mcp, or SSE at /sse."""
     server = build_weather_server(settings)
@@ -144,7 +154,7 @@ def serve_weather(
 
 
 def _service(ctx: Context) -> WeatherService:
-    return ctx.request_context.lifespan_context
+    return cast(WeatherService, ctx.request_context.lifespan_context)
 
 
 async def _answered(call: Awaitable[_Result]) -> _Result:

@@ -1,0 +1,149 @@
+"""A small client for any OpenAI-compatible chat endpoint (Ollama, vLLM, DashScope, OpenAI,
+llama.cpp server) over httpx: one non-streaming completion, and a reachability check."""
+
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from papershelf.core.errors import SourceUnavailable
+
+AVAILABILITY_TIMEOUT_S = 2.0
+CONNECT_TIMEOUT_S = 5.0
+# Paths people paste from Ollama's native API or from request examples; the client adds its own.
+_REQUEST_SUFFIXES = ("/chat/completions", "/completions", "/models", "/embeddings")
+_OLLAMA_NATIVE_SUFFIXES = ("/api/generate", "/api/chat", "/api/tags", "/api/embed", "/api")
+
+
+def normalize_base_url(url: str) -> str:
+    """The OpenAI-compatible base URL (ending in /v1 for Ollama) from what a user wrote.
+
+    'localhost:11434', 'http://localhost:11434/api' and '.../api/generate' all give
+    'http://localhost:11434/v1'; '.../v1/chat/completions' gives '.../v1'; a provider path
+    such as 'https://dashscope.aliyuncs.com/compatible-mode/v1' is kept.
+    """
+    url = url.strip()
+    if "://" not in url:
+        url = "http://" + url
+    scheme, netloc, path, _, _ = urlsplit(url)
+    path = path.rstrip("/")
+    for suffix in _REQUEST_SUFFIXES:
+        if path.endswith(suffix):
+            path = path.removesuffix(suffix)
+            break
+    for suffix in _OLLAMA_NATIVE_SUFFIXES:
+        if path.endswith(suffix):
+            path = path.removesuffix(suffix) + "/v1"
+            break
+    if not path:
+        path = "/v1"
+    return urlunsplit((scheme, netloc, path, "", ""))
+
+
+class OpenAICompatClient:
+    """Chat completions from one model at one OpenAI-compatible endpoint."""
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key: str = "",
+        timeout: float = 60,
+    ):
+        self.base_url = normalize_base_url(base_url)
+        self.model = model
+        self.timeout = timeout
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._http = httpx.Client(
+            headers=headers,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT_S)),
+        )
+
+    def complete(self, messages: list[dict[str, Any]], **options: Any) -> str:
+        """The assistant's reply text to `messages`; options (temperature, max_tokens, ...)
+        go into the request as they are. Raises SourceUnavailable with what to do."""
+        payload = {**options, "model": self.model, "messages": messages, "stream": False}
+        url = f"{self.base_url}/chat/completions"
+        try:
+            response = self._http.post(url, json=payload)
+        except httpx.TimeoutException as exc:
+            raise SourceUnavailable(
+                f"the LLM at {self.base_url} did not answer within {self.timeout:g}s: "
+                "raise llm_timeout_s or use a smaller model"
+            ) from exc
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise SourceUnavailable(self._unreachable_message(exc)) from exc
+        if response.status_code != 200:
+            raise SourceUnavailable(self._status_message(response))
+        return self._reply_text(response)
+
+    def available(self) -> bool:
+        """Whether the endpoint answers at all (GET /models within a couple of seconds)."""
+        try:
+            response = self._http.get(
+                f"{self.base_url}/models", timeout=min(self.timeout, AVAILABILITY_TIMEOUT_S)
+            )
+        except (httpx.HTTPError, httpx.InvalidURL):
+            return False
+        return response.status_code == 200
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "OpenAICompatClient":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _unreachable_message(self, exc: httpx.HTTPError) -> str:
+        return (
+            f"cannot reach the LLM endpoint {self.base_url} ({type(exc).__name__}): start it "
+            "(e.g. `ollama serve`) or set OLLAMA_BASE_URL / PAPERSHELF_LLM_URL"
+        )
+
+    def _status_message(self, response: httpx.Response) -> str:
+        detail = _error_detail(response)
+        status = response.status_code
+        if status == 404 and "model" in detail.lower():
+            return (
+                f"model {self.model!r} not found at {self.base_url}: pull it "
+                f"(`ollama pull {self.model}`) or set OLLAMA_MODEL / PAPERSHELF_LLM_MODEL"
+            )
+        if status == 404:
+            return (
+                f"{self.base_url}/chat/completions does not exist: point OLLAMA_BASE_URL at an "
+                "OpenAI-compatible base URL (for Ollama http://localhost:11434/v1)"
+            )
+        if status in (401, 403):
+            return (
+                f"the LLM endpoint {self.base_url} refused the request (HTTP {status}): "
+                "set PAPERSHELF_LLM_API_KEY to a valid key"
+            )
+        suffix = f": {detail}" if detail else ""
+        return f"the LLM endpoint {self.base_url} answered HTTP {status}{suffix}"
+
+    def _reply_text(self, response: httpx.Response) -> str:
+        try:
+            message = response.json()["choices"][0]["message"]
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise SourceUnavailable(
+                f"{self.base_url} answered with something other than a chat completion: "
+                "check that it is an OpenAI-compatible endpoint (its URL usually ends in /v1)"
+            ) from exc
+        content = message.get("content") if isinstance(message, dict) else None
+        return content if isinstance(content, str) else ""
+
+
+def _error_detail(response: httpx.Response) -> str:
+    """The error message an OpenAI-style (or Ollama) error body carries, shortened."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip()[:200]
+    error = body
+    if isinstance(body, dict):
+        error = body.get("error") or body.get("detail") or body.get("message") or ""
+    if isinstance(error, dict):
+        error = error.get("message", "")
+    return str(error).strip()[:200]

@@ -1,0 +1,70 @@
+"""The papershelf MCP server, built by `build_server(library)`: thin tools, resources and prompts
+over the library facade."""
+
+import sys
+from collections.abc import Sequence
+from importlib.metadata import version
+from typing import Literal
+
+from mcp.server.mcpserver import MCPServer
+
+from papershelf.library import Library
+from papershelf.server.http import MCP_PATH, SSE_PATH, http_app, run_http
+from papershelf.server.prompts import add_prompts
+from papershelf.server.rendering import UNTRUSTED_NOTE
+from papershelf.server.resources import add_resources
+from papershelf.server.security import WritePolicy
+from papershelf.server.tools import paper_tools
+
+SERVER_NAME = "papershelf"
+Transport = Literal["stdio", "http", "sse"]
+
+
+def instructions(db_name: str) -> str:
+    return (
+        "A library of research papers. search_papers answers most questions with cited passages; "
+        "get_paper shows a paper's outline and read_paper reads a section or page in bounded pieces "
+        "(follow next_cursor for more). list_papers shows what the library holds. The tutorial's "
+        f"tools (get_db_collections, ...) work on the database {db_name!r}. Cite passages as the "
+        f"tools give them. {UNTRUSTED_NOTE}"
+    )
+
+
+def build_server(library: Library, *, write_policy: WritePolicy | None = None) -> MCPServer:
+    """An MCP server over `library`; add_paper is offered only with a write policy."""
+    server: MCPServer = MCPServer(
+        SERVER_NAME,
+        title="papershelf: research paper library",
+        instructions=instructions(library.settings.db_name),
+        version=version("papershelf"),
+        tools=paper_tools(library, write_policy),
+    )
+    add_resources(server, library)
+    add_prompts(server, library)
+    return server
+
+
+def serve(
+    library: Library,
+    transport: Transport = "stdio",
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    token: str | None = None,
+    write_policy: WritePolicy | None = None,
+    allowed_hosts: Sequence[str] = (),
+) -> None:
+    """Run the server until interrupted: stdio, Streamable HTTP at /mcp, or legacy SSE at /sse."""
+    server = build_server(library, write_policy=write_policy)
+    if transport == "stdio":
+        server.run("stdio")
+        return
+    app = http_app(server, transport, host=host, token=token, allowed_hosts=allowed_hosts)
+    shown = f"[{host}]" if ":" in host else host
+    path = MCP_PATH if transport == "http" else SSE_PATH
+    kind = "Streamable HTTP" if transport == "http" else "HTTP+SSE (legacy)"
+    # stderr: stdout may belong to a protocol, and the test harness waits for the port instead.
+    print(
+        f"papershelf MCP server: {kind} at http://{shown}:{port}{path}", file=sys.stderr, flush=True
+    )
+    run_http(app, host, port)

@@ -1,0 +1,331 @@
+"""The default store: one SQLite file (WAL) with an FTS5 index over passages.
+
+Threads: each thread gets its own connection (created on first use, all closed by `close`),
+so the MCP server's worker threads read in parallel and never share a cursor. Processes: WAL
+lets any number of readers run beside one writer; writers queue on the busy timeout.
+"""
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from papershelf.core.errors import StoreError
+from papershelf.core.models import Document, Paper, PaperFilter, Passage
+from papershelf.storage import sqlite_rows as rows
+from papershelf.storage.migrations import migrate
+from papershelf.storage.sqlite_connection import (
+    connect,
+    read_transaction,
+    store_error,
+    write_transaction,
+)
+from papershelf.storage.sqlite_fts import (
+    BM25,
+    FTS_TABLE,
+    ensure_index_current,
+    index_is_current,
+    index_passages,
+    match_expression,
+    rebuild_index,
+    unindex_paper,
+)
+
+# Long enough to queue behind another process's put (a 300-passage paper takes ~0.2 s),
+# short enough that a blocked command says so instead of hanging.
+DEFAULT_BUSY_TIMEOUT_S = 5.0
+
+
+class SqliteStore:
+    """A Store in one SQLite file; the file and its folders are created when missing."""
+
+    _FILTER_JOINS = (
+        f"JOIN passages ps ON ps.id = {FTS_TABLE}.rowid JOIN papers pa ON pa.id = ps.paper_id"
+    )
+
+    def __init__(self, path: Path, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S):
+        self.path = Path(path).expanduser()
+        self._busy_timeout_s = busy_timeout_s
+        self._local = threading.local()
+        self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
+        self._registry_lock = threading.Lock()
+        self._closed = False
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the folder of the library database {self.path} "
+                f"({exc.strerror}); set PAPERSHELF_HOME to a writable folder"
+            ) from exc
+        try:
+            self._prepare()
+        except BaseException:
+            self.close()
+            raise
+
+    def _prepare(self) -> None:
+        with self._errors():
+            conn = self._connection()
+            migrate(conn, f"the library database {self.path}")
+            if not index_is_current(conn):
+                with write_transaction(conn):
+                    ensure_index_current(conn)
+
+    # Connections and errors
+
+    def _connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn
+        with self._registry_lock:
+            if self._closed:
+                raise StoreError(f"the library database {self.path} was closed; open it again")
+            self._close_connections_of_finished_threads()
+            conn = connect(self.path, self._busy_timeout_s)
+            conn.row_factory = sqlite3.Row
+            self._connections.append((threading.current_thread(), conn))
+        self._local.conn = conn
+        return conn
+
+    def _close_connections_of_finished_threads(self) -> None:
+        alive = []
+        for thread, conn in self._connections:
+            if thread.is_alive():
+                alive.append((thread, conn))
+            else:
+                conn.close()
+        self._connections = alive
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise store_error(exc, self.path) from exc
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        with self._errors(), read_transaction(self._connection()) as conn:
+            yield conn
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        with self._errors(), write_transaction(self._connection()) as conn:
+            yield conn
+
+    def close(self) -> None:
+        with self._registry_lock:
+            self._closed = True
+            for _, conn in self._connections:
+                conn.close()
+            self._connections = []
+        self._local = threading.local()
+
+    # Writes
+
+    def put(self, document: Document) -> None:
+        paper = document.paper
+        strangers = {p.paper_id for p in document.passages if p.paper_id != paper.id}
+        if strangers:
+            raise StoreError(
+                f"cannot store {paper.id}: it has passages of {', '.join(sorted(strangers))}; "
+                "give every passage the paper's id"
+            )
+        with self._errors():
+            try:
+                with write_transaction(self._connection()) as conn:
+                    self._replace(conn, document)
+            except sqlite3.IntegrityError as exc:
+                raise StoreError(
+                    f"cannot store {paper.id}: {exc} (duplicate ordinals, or its arXiv id is "
+                    "stored under another paper id); the library was left unchanged"
+                ) from exc
+
+    def _replace(self, conn: sqlite3.Connection, document: Document) -> None:
+        paper = document.paper
+        self._delete(conn, paper.id)
+        conn.execute(rows.INSERT_PAPER, rows.paper_values(paper))
+        conn.execute(
+            "INSERT INTO paper_texts(paper_id, content) VALUES (?, ?)",
+            (paper.id, document.content),
+        )
+        conn.executemany(
+            "INSERT INTO paper_collections(paper_id, collection) VALUES (?, ?)",
+            [(paper.id, name) for name in dict.fromkeys(paper.collections)],
+        )
+        conn.executemany(
+            rows.INSERT_SECTION, [rows.section_values(paper.id, s) for s in document.sections]
+        )
+        self._insert_passages(conn, paper, document.passages)
+
+    def _insert_passages(
+        self, conn: sqlite3.Connection, paper: Paper, passages: list[Passage]
+    ) -> None:
+        # One paper's passages get consecutive rowids, so a paper filter is a rowid range in FTS.
+        (first_rowid,) = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM passages").fetchone()
+        values = [rows.passage_values(first_rowid + i, p) for i, p in enumerate(passages)]
+        conn.executemany(rows.INSERT_PASSAGE, values)
+        index_passages(
+            conn,
+            ((first_rowid + i, p.section, p.text) for i, p in enumerate(passages)),
+            paper.title,
+        )
+
+    def _delete(self, conn: sqlite3.Connection, paper_id: str) -> bool:
+        # Another papershelf version may have re-indexed since this store opened.
+        ensure_index_current(conn)
+        unindex_paper(conn, paper_id)
+        return conn.execute("DELETE FROM papers WHERE id = ?", (paper_id,)).rowcount > 0
+
+    def remove(self, paper_id: str) -> bool:
+        with self._writing() as conn:
+            return self._delete(conn, paper_id)
+
+    def reindex(self) -> None:
+        """Rebuild the full-text index from the stored passages (repairs a damaged index)."""
+        with self._writing() as conn:
+            rebuild_index(conn)
+
+    # Reads
+
+    def get(self, paper_id: str) -> Paper | None:
+        with self._errors():
+            row = (
+                self._connection()
+                .execute(f"SELECT {rows.PAPER_COLUMNS} FROM papers pa WHERE pa.id = ?", (paper_id,))
+                .fetchone()
+            )
+        return None if row is None else rows.paper_from_row(row)
+
+    def get_document(self, paper_id: str) -> Document | None:
+        with self._reading() as conn:
+            paper_row = conn.execute(
+                f"SELECT {rows.PAPER_COLUMNS}, t.content FROM papers pa "
+                "LEFT JOIN paper_texts t ON t.paper_id = pa.id WHERE pa.id = ?",
+                (paper_id,),
+            ).fetchone()
+            if paper_row is None:
+                return None
+            section_rows = conn.execute(
+                f"SELECT {rows.SECTION_COLUMNS} FROM sections WHERE paper_id = ? ORDER BY ordinal",
+                (paper_id,),
+            ).fetchall()
+            passage_rows = conn.execute(
+                f"SELECT {rows.PASSAGE_COLUMNS}, ps.vector FROM passages ps "
+                "WHERE ps.paper_id = ? ORDER BY ps.ordinal",
+                (paper_id,),
+            ).fetchall()
+        return Document(
+            paper=rows.paper_from_row(paper_row),
+            content=paper_row["content"] or "",
+            sections=[rows.section_from_row(row) for row in section_rows],
+            passages=[rows.passage_from_row(row, with_vector=True) for row in passage_rows],
+        )
+
+    def find(
+        self,
+        *,
+        arxiv_id: str | None = None,
+        content_sha256: str | None = None,
+        file_sha256: str | None = None,
+        legacy_id: str | None = None,
+    ) -> Paper | None:
+        keys = {
+            "arxiv_id": arxiv_id,
+            "content_sha256": content_sha256,
+            "file_sha256": file_sha256,
+            "legacy_id": legacy_id,
+        }
+        with self._errors():
+            conn = self._connection()
+            for column, value in keys.items():
+                if not value:
+                    continue
+                row = conn.execute(
+                    f"SELECT {rows.PAPER_COLUMNS} FROM papers pa WHERE pa.{column} = ? "
+                    "ORDER BY pa.id LIMIT 1",
+                    (value,),
+                ).fetchone()
+                if row is not None:
+                    return rows.paper_from_row(row)
+        return None
+
+    def search_lexical(
+        self, terms: list[str], limit: int = 20, filter: PaperFilter | None = None
+    ) -> list[tuple[Passage, float]]:
+        """Passages matching any term, best bm25 first; the passages come without their vectors."""
+        match = match_expression(terms)
+        if not match or limit <= 0:
+            return []
+        where, params = rows.filter_sql(filter)
+        joins = "" if filter is None else self._FILTER_JOINS
+        with self._reading() as conn:
+            rowid_range, range_params = self._rowid_range(conn, filter)
+            # Rank ids first and read passage rows only for the winners: sorting every match
+            # with its text costs twice as much on common terms.
+            found = conn.execute(
+                f"WITH ranked AS (SELECT {FTS_TABLE}.rowid AS id, {BM25} AS bm25_rank "
+                f"FROM {FTS_TABLE} {joins} WHERE {FTS_TABLE} MATCH ? {rowid_range} AND {where} "
+                "ORDER BY bm25_rank, id LIMIT ?) "
+                f"SELECT {rows.PASSAGE_COLUMNS}, -ranked.bm25_rank AS score "
+                "FROM ranked JOIN passages ps ON ps.id = ranked.id "
+                "ORDER BY ranked.bm25_rank, ranked.id",
+                [match, *range_params, *params, limit],
+            ).fetchall()
+        return [(rows.passage_from_row(row), float(row["score"])) for row in found]
+
+    @staticmethod
+    def _rowid_range(conn: sqlite3.Connection, filter: PaperFilter | None) -> tuple[str, list[int]]:
+        """A rowid range covering the filter's papers, which FTS5 uses to skip everything else."""
+        if filter is None or filter.paper_ids is None:
+            return "", []
+        low, high = conn.execute(
+            "SELECT min(id), max(id) FROM passages "
+            "WHERE paper_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(filter.paper_ids),),
+        ).fetchone()
+        if low is None:
+            return "AND 0", []
+        return f"AND {FTS_TABLE}.rowid BETWEEN ? AND ?", [low, high]
+
+    # From here on `list` names this method, so later annotations cannot use `list[...]`.
+    def list(
+        self, filter: PaperFilter | None = None, limit: int = 50, offset: int = 0
+    ) -> list[Paper]:
+        where, params = rows.filter_sql(filter)
+        with self._errors():
+            found = (
+                self._connection()
+                .execute(
+                    f"SELECT {rows.PAPER_COLUMNS} FROM papers pa WHERE {where} "
+                    "ORDER BY pa.published IS NULL, pa.published DESC, pa.title COLLATE NOCASE, pa.id "
+                    "LIMIT ? OFFSET ?",
+                    [*params, max(limit, 0), max(offset, 0)],
+                )
+                .fetchall()
+            )
+        return [rows.paper_from_row(row) for row in found]
+
+    def count(self, filter: PaperFilter | None = None) -> int:
+        where, params = rows.filter_sql(filter)
+        with self._errors():
+            (total,) = (
+                self._connection()
+                .execute(f"SELECT count(*) FROM papers pa WHERE {where}", params)
+                .fetchone()
+            )
+        return int(total)
+
+    def collections(self) -> dict[str, int]:
+        with self._errors():
+            found = (
+                self._connection()
+                .execute(
+                    "SELECT collection, count(*) FROM paper_collections "
+                    "GROUP BY collection ORDER BY collection"
+                )
+                .fetchall()
+            )
+        return {name: int(number) for name, number in found}
