@@ -284,7 +284,7 @@ class Library:
     def collections(self) -> dict[str, int]:
         return self.store.collections()
 
-    def search(self, query: str, *, limit: int = 5, filter: PaperFilter | None = None) -> "list[Hit]":
+    def search(self, query: str, *, limit: int = 5, filter: PaperFilter | None = None) -> list[Hit]:
         """The passages that best answer the query, with citations."""
         return search_passages(self.store, query, limit=limit, filter=filter)
 

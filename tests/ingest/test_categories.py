@@ -82,8 +82,9 @@ def test_keywords_count_more_than_a_passing_word():
 
 
 def test_never_more_than_limit():
-    text = VISION_TEXT + " speech audio robot grasping database sql protein gene market price"
+    text = "speech audio speaker. robot grasping navigation. database sql transaction. " * 3
 
+    assert len(categorize(text=text)) == 3
     assert len(categorize(text=text, limit=2)) == 2
 
 

@@ -121,8 +121,9 @@ def test_chinese_translation_keywords_are_sensible_terms(corpus):
 
     keywords = extract_keywords(text, language="zh")
 
-    assert keywords[:2] == ["SmolVLM", "视觉语言模型"]
-    assert {"多模态", "边缘设备", "训练数据"} <= set(keywords)
+    assert keywords[0] == "SmolVLM"
+    assert "视觉语言模型" in keywords[:3]
+    assert {"多模态", "训练数据", "部署"} <= set(keywords)
 
 
 @pytest.mark.corpus

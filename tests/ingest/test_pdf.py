@@ -33,13 +33,20 @@ def test_title_and_authors_come_from_the_first_page_layout():
 
 def test_junk_title_metadata_is_ignored_in_favour_of_the_layout():
     pdf = sample_paper()
-    doc = parse(pdf.to_bytes(metadata={"title": "Microsoft Word - draft_v3.docx", "author": "Administrator"}))
+    doc = parse(
+        pdf.to_bytes(
+            metadata={"title": "Microsoft Word - draft_v3.docx", "author": "Administrator"}
+        )
+    )
     assert doc.title == "Learning to Read Papers Quickly"
     assert doc.authors == ["Alice Smith", "Bob Jones", "Carol White"]
 
 
 def test_title_and_author_metadata_are_used_when_the_first_page_confirms_them():
-    metadata = {"title": "Learning to read papers quickly", "author": "Alice Smith; Bob Jones; Carol White"}
+    metadata = {
+        "title": "Learning to read papers quickly",
+        "author": "Alice Smith; Bob Jones; Carol White",
+    }
     doc = parse(sample_paper().to_bytes(metadata=metadata))
     assert doc.title == "Learning to read papers quickly"
     assert doc.authors == ["Alice Smith", "Bob Jones", "Carol White"]
@@ -71,23 +78,37 @@ def test_lines_inside_a_paragraph_are_joined_and_paragraphs_kept_apart():
     pdf.paragraph(["First paragraph starts here and", "goes on to a second line."])
     pdf.paragraph(["Second paragraph starts here and", "ends here."])
     doc = parse(pdf.to_bytes())
-    assert "First paragraph starts here and goes on to a second line.\n\nSecond paragraph" in doc.text
+    assert (
+        "First paragraph starts here and goes on to a second line.\n\nSecond paragraph" in doc.text
+    )
 
 
 def test_a_word_hyphenated_at_a_line_end_is_rejoined():
-    pdf = PdfBuilder().page().paragraph(["We give an exam-", "ple of a broken word in running text here."])
+    pdf = (
+        PdfBuilder()
+        .page()
+        .paragraph(["We give an exam-", "ple of a broken word in running text here."])
+    )
     assert "We give an example of a broken word" in parse(pdf.to_bytes()).text
 
 
 def test_a_hyphenated_compound_keeps_its_hyphen_across_a_line_break():
-    lines = ["Our state-of-the-", "art results use self-supervised training; self-", "supervised models win."]
+    lines = [
+        "Our state-of-the-",
+        "art results use self-supervised training; self-",
+        "supervised models win.",
+    ]
     doc = parse(PdfBuilder().page().paragraph(lines).to_bytes())
     assert "state-of-the-art results" in doc.text
     assert "self-supervised models win" in doc.text
 
 
 def test_a_soft_hyphen_at_a_line_end_joins_the_word():
-    pdf = PdfBuilder().page().paragraph(["A discretionary hyphen splits this exam\u00ad", "ple across two lines."])
+    pdf = (
+        PdfBuilder()
+        .page()
+        .paragraph(["A discretionary hyphen splits this exam\u00ad", "ple across two lines."])
+    )
     assert "splits this example across two lines." in parse(pdf.to_bytes()).text
 
 
@@ -106,13 +127,21 @@ def test_running_headers_footers_and_page_numbers_are_removed():
         pdf.text_at(300, 770, str(number))
     doc = parse(pdf.to_bytes())
     assert "Journal of Careful Reading" not in doc.text
-    assert all(doc.text[span.char_start : span.char_end].startswith("Large models") for span in doc.pages)
+    assert all(
+        doc.text[span.char_start : span.char_end].startswith("Large models") for span in doc.pages
+    )
     assert not any(line.strip().isdigit() for line in doc.text.splitlines())
 
 
 def test_chinese_lines_are_joined_without_spaces():
     pdf = PdfBuilder().page().line("一、引言", size=14, font="china-s")
-    pdf.paragraph(["互信息是信息论中的一个重要概念，它度量了两个随机", "变量之间共享的信息量，在机器学习中应用广泛。"], font="china-s")
+    pdf.paragraph(
+        [
+            "互信息是信息论中的一个重要概念，它度量了两个随机",
+            "变量之间共享的信息量，在机器学习中应用广泛。",
+        ],
+        font="china-s",
+    )
     doc = parse(pdf.to_bytes(), "zh.pdf")
     assert "互信息是信息论中的一个重要概念，它度量了两个随机变量之间共享的信息量" in doc.text
     assert doc.language == "zh"
@@ -137,7 +166,9 @@ def test_a_page_with_little_text_among_good_pages_is_kept():
 
 def test_the_arxiv_stamp_in_the_margin_fills_id_version_date_and_category():
     pdf = sample_paper()
-    pdf.doc[0].insert_text((30, 600), "arXiv:2501.09898v4 [cs.CV] 4 Apr 2025", fontsize=20, fontname="tiro", rotate=90)
+    pdf.doc[0].insert_text(
+        (30, 600), "arXiv:2501.09898v4 [cs.CV] 4 Apr 2025", fontsize=20, fontname="tiro", rotate=90
+    )
     doc = parse(pdf.to_bytes())
     assert (doc.arxiv_id, doc.arxiv_version) == ("2501.09898", 4)
     assert doc.published == date(2025, 4, 4)
@@ -174,7 +205,10 @@ def test_a_zero_byte_file_is_refused():
 
 
 def test_a_text_file_named_pdf_is_refused_with_a_clear_message():
-    with pytest.raises(UnsupportedDocument, match=r"notes\.pdf is named \.pdf but is not a PDF: it looks like plain text"):
+    with pytest.raises(
+        UnsupportedDocument,
+        match=r"notes\.pdf is named \.pdf but is not a PDF: it looks like plain text",
+    ):
         parse(b"Some notes I took during the talk.\nNothing more.\n", "notes.pdf")
 
 
@@ -188,5 +222,7 @@ def test_a_pdf_without_a_text_layer_is_refused_with_an_ocr_hint():
     pdf = PdfBuilder()
     for _ in range(2):
         pdf.page().image()
-    with pytest.raises(UnsupportedDocument, match=r"scan\.pdf has no text layer .*ocrmypdf scan\.pdf"):
+    with pytest.raises(
+        UnsupportedDocument, match=r"scan\.pdf has no text layer .*ocrmypdf scan\.pdf"
+    ):
         parse(pdf.to_bytes(), "scan.pdf")

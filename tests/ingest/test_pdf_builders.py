@@ -21,20 +21,30 @@ class PdfBuilder:
         return self
 
     def line(
-        self, text: str, size: float = 10.0, bold: bool = False, x: float = LEFT, gap: float = 0.0, font: str = ""
+        self,
+        text: str,
+        size: float = 10.0,
+        bold: bool = False,
+        x: float = LEFT,
+        gap: float = 0.0,
+        font: str = "",
     ) -> "PdfBuilder":
         self.y += gap + size * 1.25
         fontname = font or ("hebo" if bold else "helv")
         self._page().insert_text((x, self.y), text, fontsize=size, fontname=fontname)
         return self
 
-    def paragraph(self, lines: list[str], size: float = 10.0, indent: float = 15.0, font: str = "") -> "PdfBuilder":
+    def paragraph(
+        self, lines: list[str], size: float = 10.0, indent: float = 15.0, font: str = ""
+    ) -> "PdfBuilder":
         """A paragraph set like LaTeX does: first line indented, no extra space around it."""
         for i, text in enumerate(lines):
             self.line(text, size=size, x=LEFT + (indent if i == 0 else 0), font=font)
         return self
 
-    def text_at(self, x: float, y: float, text: str, size: float = 9.0, rotate: int = 0) -> "PdfBuilder":
+    def text_at(
+        self, x: float, y: float, text: str, size: float = 9.0, rotate: int = 0
+    ) -> "PdfBuilder":
         self._page().insert_text((x, y), text, fontsize=size, fontname="tiro", rotate=rotate)
         return self
 
@@ -49,11 +59,17 @@ class PdfBuilder:
         self._page().add_text_annot((560, 100), text)
         return self
 
-    def to_bytes(self, metadata: dict[str, str] | None = None, password: str | None = None) -> bytes:
+    def to_bytes(
+        self, metadata: dict[str, str] | None = None, password: str | None = None
+    ) -> bytes:
         if metadata:
             self.doc.set_metadata(metadata)
         if password:
-            return self.doc.tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw=password, owner_pw=password + "!")
+            return self.doc.tobytes(
+                encryption=pymupdf.mupdf.PDF_ENCRYPT_AES_256,
+                user_pw=password,
+                owner_pw=password + "!",
+            )
         return self.doc.tobytes()
 
     def _page(self) -> pymupdf.Page:
@@ -78,7 +94,9 @@ def sample_paper() -> PdfBuilder:
     pdf.line("1University of Somewhere, 2Example Research Lab", size=9, x=180)
     pdf.line("alice@example.org", size=9, x=240)
     pdf.line("Abstract", size=11, bold=True, x=280, gap=14)
-    pdf.paragraph(["We show how to read papers quickly and well, keeping their sections intact.", *BODY[1:]])
+    pdf.paragraph(
+        ["We show how to read papers quickly and well, keeping their sections intact.", *BODY[1:]]
+    )
     pdf.line("1 Introduction", size=12, bold=True, gap=10)
     pdf.paragraph(BODY)
     pdf.paragraph(BODY)

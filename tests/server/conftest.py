@@ -55,7 +55,9 @@ def wait_for_port(port: int, process: subprocess.Popen, deadline_s: float = PORT
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:
         if process.poll() is not None:
-            raise AssertionError(f"server exited with {process.returncode}: {process.stderr.read()}")
+            raise AssertionError(
+                f"server exited with {process.returncode}: {process.stderr.read()}"
+            )
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return

@@ -9,7 +9,7 @@ from mcp import Client
 from papershelf.core.errors import InputError
 from papershelf.server.app import build_server
 from papershelf.server.security import WritePolicy, is_public
-from tests.support.replay_server import Reply, ReplayServer
+from tests.support.replay_server import ReplayServer, Reply
 
 pytestmark = pytest.mark.anyio
 
@@ -71,7 +71,12 @@ async def test_without_roots_local_files_are_refused_with_the_flag_to_use(librar
 
 @pytest.mark.parametrize(
     "url",
-    ["file:///etc/passwd", "ftp://example.com/a.pdf", "gopher://x", "http://user:pw@example.com/a.pdf"],
+    [
+        "file:///etc/passwd",
+        "ftp://example.com/a.pdf",
+        "gopher://x",
+        "http://user:pw@example.com/a.pdf",
+    ],
 )
 def test_only_plain_http_urls_are_accepted(url):
     with pytest.raises(InputError):
@@ -79,7 +84,16 @@ def test_only_plain_http_urls_are_accepted(url):
 
 
 @pytest.mark.parametrize(
-    "address", ["127.0.0.1", "10.1.2.3", "192.168.0.5", "169.254.169.254", "::1", "fd00::1", "::ffff:127.0.0.1"]
+    "address",
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "192.168.0.5",
+        "169.254.169.254",
+        "::1",
+        "fd00::1",
+        "::ffff:127.0.0.1",
+    ],
 )
 def test_urls_resolving_to_private_addresses_are_refused(address):
     policy = WritePolicy(resolver=fixed_resolver("93.184.215.14", address))
@@ -88,7 +102,9 @@ def test_urls_resolving_to_private_addresses_are_refused(address):
 
 
 def test_private_addresses_are_allowed_when_the_server_says_so():
-    WritePolicy(allow_private_urls=True, resolver=fixed_resolver("127.0.0.1")).check_url("http://localhost:8/x")
+    WritePolicy(allow_private_urls=True, resolver=fixed_resolver("127.0.0.1")).check_url(
+        "http://localhost:8/x"
+    )
 
 
 def test_public_addresses_are_public():

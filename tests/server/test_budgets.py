@@ -41,11 +41,15 @@ async def test_tool_definitions_match_the_snapshot(library):
         "annotations": {t.name: t.annotations.model_dump(exclude_none=True) for t in tools},
     }
     if UPDATE or not SNAPSHOT.exists():
-        SNAPSHOT.write_text(json.dumps(current, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        SNAPSHOT.write_text(
+            json.dumps(current, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
     assert json.loads(SNAPSHOT.read_text(encoding="utf-8")) == current
 
 
-@pytest.mark.parametrize("query", ["experiments settings seeds runs", "pixel shuffle tokens", "实验 随机 种子"])
+@pytest.mark.parametrize(
+    "query", ["experiments settings seeds runs", "pixel shuffle tokens", "实验 随机 种子"]
+)
 async def test_a_default_search_result_stays_under_1500_tokens(server, query):
     async with Client(server) as client:
         result = await client.call_tool("search_papers", {"query": query})
@@ -58,5 +62,7 @@ async def test_a_default_search_result_stays_under_1500_tokens(server, query):
 async def test_read_pages_respect_max_tokens(server, library, max_tokens):
     paper_id = next(p.id for p in library.list() if p.title.startswith("Tiny Models"))
     async with Client(server) as client:
-        result = await client.call_tool("read_paper", {"paper_id": paper_id, "max_tokens": max_tokens})
+        result = await client.call_tool(
+            "read_paper", {"paper_id": paper_id, "max_tokens": max_tokens}
+        )
     assert count_tokens(result.structured_content["text"]) <= max_tokens

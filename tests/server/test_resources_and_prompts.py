@@ -45,9 +45,15 @@ async def test_paper_text_resource_pages_to_the_end(server, library):
 
 async def test_section_resource_reads_one_section(server, library):
     paper_id = tiny_id(library)
-    results = next(s for s in library.get_document(paper_id).sections if s.heading.endswith("3 Results"))
+    results = next(
+        s for s in library.get_document(paper_id).sections if s.heading.endswith("3 Results")
+    )
     async with Client(server) as client:
-        text = (await client.read_resource(paper_uri(paper_id, f"/sections/{results.ordinal}"))).contents[0].text
+        text = (
+            (await client.read_resource(paper_uri(paper_id, f"/sections/{results.ordinal}")))
+            .contents[0]
+            .text
+        )
     assert "81.6 percent" in text and "4x4 block" not in text
 
 
@@ -70,7 +76,8 @@ async def test_paper_ids_complete_from_a_prefix(server, library):
 async def test_paper_ids_complete_from_a_title_word(server, library):
     async with Client(server) as client:
         completion = await client.complete(
-            PromptReference(type="ref/prompt", name="summarize_paper"), {"name": "paper_id", "value": "tiny"}
+            PromptReference(type="ref/prompt", name="summarize_paper"),
+            {"name": "paper_id", "value": "tiny"},
         )
     assert completion.completion.values == [tiny_id(library)]
 

@@ -32,27 +32,33 @@ async def test_metadata_lists_essays_newest_first_with_their_object_ids(server):
             "get_essays_metadata_from_collection", {"db_name": DB, "collection_name": COLLECTION}
         )
     essays = json.loads(result.content[0].text)
-    assert [e["_id"] for e in essays][0] == SMOLVLM_OID
-    assert [e["publish_date"] for e in essays] == sorted((e["publish_date"] for e in essays), reverse=True)
+    assert essays[0]["_id"] == SMOLVLM_OID
+    assert [e["publish_date"] for e in essays] == sorted(
+        (e["publish_date"] for e in essays), reverse=True
+    )
     assert set(essays[0]) == {"_id", "title", "authors", "categories", "keywords", "publish_date"}
     assert result.structured_content["essays"][0]["_id"] == SMOLVLM_OID
 
 
-async def test_content_comes_in_bounded_parts_that_add_up_to_the_whole_paper(server, tutorial_library):
+async def test_content_comes_bounded_and_read_paper_continues_it_to_the_end(
+    server, tutorial_library
+):
     stored = tutorial_library.get_document(SMOLVLM_OID).content
-    parts, cursor = [], None
+    arguments = {"db_name": DB, "collection_name": COLLECTION, "essay_id": SMOLVLM_OID}
     async with Client(server) as client:
-        for _ in range(10):
-            arguments = {"db_name": DB, "collection_name": COLLECTION, "essay_id": SMOLVLM_OID}
-            if cursor:
-                arguments["cursor"] = cursor
-            result = await client.call_tool("get_essay_content_from_id", arguments)
-            assert count_tokens(result.content[0].text) <= CONTENT_PAGE_TOKENS + 150
-            parts.append(result.structured_content["content"])
-            cursor = result.structured_content["next_cursor"]
+        first = await client.call_tool("get_essay_content_from_id", arguments)
+        assert count_tokens(first.structured_content["content"]) <= CONTENT_PAGE_TOKENS
+        assert "read_paper" in first.content[0].text
+        parts, cursor = (
+            [first.structured_content["content"]],
+            first.structured_content["next_cursor"],
+        )
+        for _ in range(50):
+            rest = await client.call_tool("read_paper", {"paper_id": SMOLVLM_OID, "cursor": cursor})
+            parts.append(rest.structured_content["text"])
+            cursor = rest.structured_content.get("next_cursor")
             if cursor is None:
                 break
-    assert len(parts) >= 2, "SmolVLM is longer than one part"
     assert "".join(parts) == stored
 
 

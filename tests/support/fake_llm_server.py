@@ -76,7 +76,9 @@ class FakeLLMServer:
             ScriptedResponse(content=content, tool_calls=tool_calls or [], delay_s=delay_s)
         )
 
-    def fail(self, status: int = 500, message: str = "internal error", *, delay_s=0.0) -> None:
+    def fail(
+        self, status: int = 500, message: str = "internal error", *, delay_s: float = 0.0
+    ) -> None:
         """Queue an error answer with an OpenAI-style error body."""
         self._script.append(ScriptedResponse(status=status, error=message, delay_s=delay_s))
 
@@ -100,13 +102,15 @@ class FakeLLMServer:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def _next(self) -> ScriptedResponse:
+    def next_response(self) -> ScriptedResponse:
+        """The next scripted response (a 500 when none is left); used by the handler."""
         try:
             return self._script.popleft()
         except IndexError:
             return ScriptedResponse(status=500, error=NO_SCRIPT_LEFT)
 
-    def _wait(self, seconds: float) -> None:
+    def pause(self, seconds: float) -> None:
+        """Wait like a slow model, but no longer than until stop()."""
         if seconds > 0:
             self._release.wait(seconds)
 
@@ -159,8 +163,8 @@ def _handler_for(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
                 message = f'model "{model}" not found, try pulling it first'
                 self._json(404, _error_body(message, "api_error"))
                 return
-            scripted = server._next()
-            server._wait(scripted.delay_s)
+            scripted = server.next_response()
+            server.pause(scripted.delay_s)
             if scripted.raw_body is not None:
                 self._send(scripted.status, "application/json", scripted.raw_body.encode())
             elif scripted.status != 200:

@@ -12,11 +12,17 @@ _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 _NEW_ID = r"\d{4}\.\d{4,5}"
 _OLD_ID = r"[a-z]+(?:-[a-z]+)?(?:\.[A-Z]{2})?/\d{7}"
 _CATEGORY = r"[a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]+(?:-[a-z]+)?)?"
-_DATE = r"(?P<day>\d{1,2})(?P<month>[A-Za-z]{3})[a-z]*\.?(?P<year>(?:19|20)\d{2})"
+
+
+def _date(tag: str) -> str:
+    return rf"(?P<day{tag}>\d{{1,2}})(?P<month{tag}>[A-Za-z]{{3}})[a-z]*\.?(?P<year{tag}>(?:19|20)\d{{2}})"
+
+
 # Applied to text without whitespace, so the stamp's spaces are gone.
+# A bare "arXiv:1234.5678" is a citation; the stamp goes on with a category or a date.
 _STAMP = re.compile(
     rf"ar[xX]iv:(?P<id>{_NEW_ID}|{_OLD_ID})(?:v(?P<version>\d{{1,3}}))?"
-    rf"(?:\[(?P<category>{_CATEGORY})\])?(?:{_DATE})?",
+    rf"(?:\[(?P<category>{_CATEGORY})\](?:{_date('')})?|{_date('_alone')})",
     re.IGNORECASE,
 )
 
@@ -52,9 +58,8 @@ def _best_match(compact: str, offsets: list[int], reversed_: bool = False) -> Ar
     best: ArxivStamp | None = None
     best_score = 0
     for match in _STAMP.finditer(compact):
-        # A bare "arXiv:1234.5678" is a citation; the stamp carries a category or a date.
-        score = bool(match["category"]) + bool(match["year"]) + bool(match["version"])
-        if not (match["category"] or match["year"]) or score <= best_score:
+        score = bool(match["category"]) + bool(_date_parts(match)) + bool(match["version"])
+        if score <= best_score:
             continue
         first, last = offsets[match.start()], offsets[match.end() - 1]
         start, end = (last, first + 1) if reversed_ else (first, last + 1)
@@ -78,13 +83,21 @@ def _stamp_from(match: re.Match[str], start: int, end: int) -> ArxivStamp:
     )
 
 
+def _date_parts(match: re.Match[str]) -> tuple[str, str, str] | None:
+    for tag in ("", "_alone"):
+        if match[f"year{tag}"]:
+            return match[f"day{tag}"], match[f"month{tag}"], match[f"year{tag}"]
+    return None
+
+
 def _date_of(match: re.Match[str]) -> date | None:
-    if not match["year"]:
+    parts = _date_parts(match)
+    if parts is None:
         return None
-    month = match["month"].lower()
-    if month not in _MONTHS:
+    day, month, year = parts
+    if month.lower() not in _MONTHS:
         return None
     try:
-        return date(int(match["year"]), _MONTHS.index(month) + 1, int(match["day"]))
+        return date(int(year), _MONTHS.index(month.lower()) + 1, int(day))
     except ValueError:
         return None

@@ -40,7 +40,9 @@ _EXTENSIONS: dict[str, SourceKind] = {
     ".mkd": "markdown", ".html": "html", ".htm": "html", ".xhtml": "html",
     ".txt": "text", ".text": "text",
 }  # fmt: skip
-_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
+_HTML_START = re.compile(
+    rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S
+)
 _HTML_TAGS = re.compile(rb"<(html|body|div|p|h1|h2|article|section)\b[^>]*>", re.I)
 _MARKDOWN_SIGNS = (
     re.compile(r"^#{1,6} \S", re.M),
@@ -56,7 +58,9 @@ def sniff_kind(data: bytes, name: str) -> SourceKind:
     """pdf, markdown, html or text; raise UnsupportedDocument for what papershelf cannot read."""
     label = display_name(name)
     if not data.strip():
-        raise UnsupportedDocument(f"{label} is empty ({len(data)} bytes); check the file or download it again")
+        raise UnsupportedDocument(
+            f"{label} is empty ({len(data)} bytes); check the file or download it again"
+        )
     if b"%PDF-" in data[:1024]:
         return "pdf"
     _refuse_binary_formats(data, label)
@@ -96,16 +100,24 @@ def _refuse_binary_formats(data: bytes, label: str) -> None:
                 raise UnsupportedDocument(f"{label} is {what}")
         raise UnsupportedDocument(f"{label} is a ZIP archive; unpack it and add the papers inside")
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise UnsupportedDocument(f"{label} is a legacy Microsoft Office file (.doc/.xls/.ppt); export it to PDF first")
+        raise UnsupportedDocument(
+            f"{label} is a legacy Microsoft Office file (.doc/.xls/.ppt); export it to PDF first"
+        )
     for magic, offset, what in _ARCHIVE_MAGIC:
         if data[offset : offset + len(magic)] == magic:
             raise UnsupportedDocument(f"{label} is {what}; unpack it and add the papers inside")
     if data.startswith(b"%!PS"):
-        raise UnsupportedDocument(f"{label} is PostScript; convert it with `ps2pdf {label}` and add the PDF")
+        raise UnsupportedDocument(
+            f"{label} is PostScript; convert it with `ps2pdf {label}` and add the PDF"
+        )
     if data.startswith(b"{\\rtf"):
-        raise UnsupportedDocument(f"{label} is an RTF document; export it to PDF or plain text first")
+        raise UnsupportedDocument(
+            f"{label} is an RTF document; export it to PDF or plain text first"
+        )
     if data.startswith(b"AT&TFORM"):
-        raise UnsupportedDocument(f"{label} is a DjVu document; convert it to a PDF with a text layer first")
+        raise UnsupportedDocument(
+            f"{label} is a DjVu document; convert it to a PDF with a text layer first"
+        )
 
 
 def _image_format(data: bytes) -> str | None:
@@ -116,7 +128,12 @@ def _image_format(data: bytes) -> str | None:
         return "WebP"
     if data[4:8] == b"ftyp" and data[8:12] in _ISO_MEDIA_IMAGES:
         return _ISO_MEDIA_IMAGES[data[8:12]]
-    if data[:2] == b"BM" and len(data) > 26 and data[6:10] == b"\x00\x00\x00\x00" and b"\x00" in data[10:14]:
+    if (
+        data[:2] == b"BM"
+        and len(data) > 26
+        and data[6:10] == b"\x00\x00\x00\x00"
+        and b"\x00" in data[10:14]
+    ):
         return "BMP"
     head = data[:512].lstrip().lower()
     if head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in head):
@@ -126,7 +143,11 @@ def _image_format(data: bytes) -> str | None:
 
 def _decode(data: bytes, label: str) -> str:
     """The text, if the bytes are text in an encoding papershelf reads; else refuse them."""
-    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+    for bom, encoding in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(encoding, errors="replace")
     sample = data[:65536]

@@ -6,7 +6,7 @@ list items and stray numbers such as '7 GB' after '3 Method'.
 """
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
 from papershelf.ingest.base import Heading
@@ -21,7 +21,9 @@ _LETTERED = re.compile(r"^(?P<num>[A-H](?:\.\d{1,2}){0,3})(?P<dot>\.?)\s+(?P<tit
 _APPENDIX = re.compile(r"^(?:Appendix|APPENDIX)\s+(?P<num>[A-H])\b\s*[:.—–-]?\s*(?P<title>.*)$")
 _CJK_TOP = re.compile(rf"^(?P<num>[{_CJK_NUMERALS}]{{1,3}})[、.．]\s*(?P<title>\S.*)$")
 _CJK_SUB = re.compile(rf"^[（(](?P<num>[{_CJK_NUMERALS}]{{1,3}})[）)]\s*(?P<title>\S.*)$")
-_CJK_CHAPTER = re.compile(rf"^第(?P<num>[{_CJK_NUMERALS}\d]{{1,3}})(?P<unit>[章节])\s*(?P<title>.*)$")
+_CJK_CHAPTER = re.compile(
+    rf"^第(?P<num>[{_CJK_NUMERALS}\d]{{1,3}})(?P<unit>[章节])\s*(?P<title>.*)$"
+)
 
 _CORE_NAMES = {
     "abstract", "references", "bibliography", "acknowledgements", "acknowledgments",
@@ -64,9 +66,11 @@ class _Candidate:
 def find_headings(text: str, emphasized: Collection[int] | None = None) -> list[Heading]:
     """Headings of `text`, in order. `emphasized` (from PDFs) holds the offsets of lines set
     in a larger or bold font: extra evidence, and the signal that the text has such marks."""
-    candidates = [c for c in _line_candidates(text, emphasized) if c is not None]
+    candidates = list(_line_candidates(text, emphasized))
     candidates = _drop_toc_entries(candidates)
-    abstract_at = next((c.start for c in candidates if c.kind == "named" and c.title.lower() == "abstract"), -1)
+    abstract_at = next(
+        (c.start for c in candidates if c.kind == "named" and c.title.lower() == "abstract"), -1
+    )
     body = [c for c in candidates if c.kind == "named" or c.start > abstract_at]
     chosen = [c for c in body if c.kind in ("named", "chapter")]
     arabic = _credible(_longest_chain([c for c in body if c.kind == "arabic"]))
@@ -80,10 +84,14 @@ def find_headings(text: str, emphasized: Collection[int] | None = None) -> list[
 
 def looks_like_heading(line: str) -> bool:
     """Whether one line, on its own, has the form of a heading (numbering aside)."""
-    return _classify(line.strip(), 0, False) is not None
+    line = line.strip()
+    # Most lines of a paper are prose; settle those without the patterns.
+    if not line or len(line) > _MAX_CHARS + 10 or line[0].islower():
+        return False
+    return _classify(line, 0, False) is not None
 
 
-def _line_candidates(text: str, emphasized: Collection[int] | None):
+def _line_candidates(text: str, emphasized: Collection[int] | None) -> Iterator[_Candidate]:
     for match in re.finditer(r"[^\n]+", text):
         line = match.group()
         stripped = line.strip()
@@ -92,10 +100,12 @@ def _line_candidates(text: str, emphasized: Collection[int] | None):
         start = match.start() + len(line) - len(line.lstrip())
         strong = emphasized is not None and start in emphasized
         candidate = _classify(stripped, start, strong)
+        if candidate is None:
+            continue
         # In PDFs a bare word like 'Results' is often a figure label unless it is set apart.
-        if candidate and emphasized is not None and candidate.kind == "named" and not strong:
-            if candidate.title.lower() not in _CORE_NAMES:
-                continue
+        bare_name = candidate.kind == "named" and candidate.title.lower() not in _CORE_NAMES
+        if bare_name and emphasized is not None and not strong:
+            continue
         yield candidate
 
 
@@ -109,11 +119,15 @@ def _classify(line: str, start: int, strong: bool) -> _Candidate | None:
         if match and _good_cjk_title(match["title"], allow_empty=kind == "chapter"):
             number, title = match["num"], match["title"].strip() or line
             level = 2 if kind == "cjk_sub" or match.groupdict().get("unit") == "节" else 1
-            return _Candidate(start, number, title, kind, (_cjk_value(number),), weight, level=level)
+            return _Candidate(
+                start, number, title, kind, (_cjk_value(number),), weight, level=level
+            )
     match = _APPENDIX.match(line)
     if match and (not match["title"] or _good_title(match["title"], strong)):
         title = match["title"] or f"Appendix {match['num']}"
-        return _Candidate(start, match["num"], title, "appendix", (_letter_value(match["num"]),), weight)
+        return _Candidate(
+            start, match["num"], title, "appendix", (_letter_value(match["num"]),), weight
+        )
     match = _ARABIC.match(line)
     if match and _good_title(match["title"], strong):
         path = tuple(int(part) for part in match["num"].split("."))
@@ -132,7 +146,9 @@ def _classify(line: str, start: int, strong: bool) -> _Candidate | None:
     return None
 
 
-def _candidate(start: int, number: str, title: str, kind: str, path: tuple[int, ...], weight: int) -> _Candidate:
+def _candidate(
+    start: int, number: str, title: str, kind: str, path: tuple[int, ...], weight: int
+) -> _Candidate:
     title = title.strip()
     toc_like = bool(_TRAILING_PAGE.search(title))
     return _Candidate(start, number, title, kind, path, weight, toc_like)
@@ -144,15 +160,21 @@ def _good_title(title: str, strong: bool) -> bool:
     if not words or len(words) > _MAX_WORDS or len(title) > _MAX_CHARS:
         return False
     first = title[0]
-    if not (first.isupper() or re.match(f"[{_CJK}]", first) or re.match(r"\d+[A-Za-z]", title)):
+    # 'iNaturalist ...' and '1-Dimensional ...' start sections too.
+    if not (first.isupper() or re.match(f"[{_CJK}]|[a-z][A-Z]|\\d+-?[A-Za-z]", title)):
         return False
     visible = [ch for ch in title if not ch.isspace()]
     letters = sum(ch.isalpha() for ch in visible)
-    if letters < 3 or letters < 0.6 * len(visible):
+    fewest = 2 if re.search(f"[{_CJK}]", title) else 3
+    if letters < fewest or letters < 0.6 * len(visible):
         return False
     if title[-1] in ",;" or (title.endswith(".") and len(words) >= 6 and not strong):
         return False
-    if _PROSE_SIGNS.search(title) or _AFFILIATION.search(title) or len(_INITIALS.findall(title)) >= 2:
+    if (
+        _PROSE_SIGNS.search(title)
+        or _AFFILIATION.search(title)
+        or len(_INITIALS.findall(title)) >= 2
+    ):
         return False
     return not title.startswith(("Figure", "Fig.", "Table", "Tab."))
 
@@ -193,7 +215,11 @@ def _longest_chain(
     for i, candidate in enumerate(candidates):
         score, link = (candidate.weight, -1) if _starts(candidate.path) else (0, -1)
         for j in range(i):
-            if best[j] and best[j] + candidate.weight > score and follows(candidates[j].path, candidate.path):
+            if (
+                best[j]
+                and best[j] + candidate.weight > score
+                and follows(candidates[j].path, candidate.path)
+            ):
                 score, link = best[j] + candidate.weight, j
         best.append(score)
         previous.append(link)
@@ -246,21 +272,27 @@ def _spans(parents: list[_Candidate], candidates: list[_Candidate]) -> list[tupl
 def _appendix_sections(candidates: list[_Candidate], arabic: list[_Candidate]) -> list[_Candidate]:
     """'A Proofs', 'A.1 ...', 'Appendix B': lettered sections after the numbered body or references."""
     after = arabic[-1].start if arabic else -1
-    references = [c.start for c in candidates if c.kind == "named" and c.title.lower() in _REFERENCE_NAMES]
+    references = [
+        c.start for c in candidates if c.kind == "named" and c.title.lower() in _REFERENCE_NAMES
+    ]
     if references:
         after = min(after, references[0]) if arabic else references[0]
     explicit = [c for c in candidates if c.kind == "appendix" and c.title.startswith("Appendix")]
     lettered = [c for c in candidates if c.kind in ("appendix", "lettered") and c.start > after]
     if after < 0 and not explicit:
         return []
-    return _longest_chain(sorted({id(c): c for c in lettered + explicit}.values(), key=lambda c: c.start))
+    return _longest_chain(
+        sorted({id(c): c for c in lettered + explicit}.values(), key=lambda c: c.start)
+    )
 
 
 def _cjk_sections(candidates: list[_Candidate]) -> list[_Candidate]:
     top = _longest_chain([c for c in candidates if c.kind == "cjk"])
     subs = []
     for low, high in _spans(top, candidates):
-        subs += _longest_chain([c for c in candidates if c.kind == "cjk_sub" and low < c.start < high])
+        subs += _longest_chain(
+            [c for c in candidates if c.kind == "cjk_sub" and low < c.start < high]
+        )
     return top + subs
 
 
@@ -271,7 +303,9 @@ def _to_heading(candidate: _Candidate) -> Heading:
         level = 1
     else:
         level = len(candidate.path)
-    return Heading(title=candidate.title, number=candidate.number, level=level, char_start=candidate.start)
+    return Heading(
+        title=candidate.title, number=candidate.number, level=level, char_start=candidate.start
+    )
 
 
 def _roman_value(numeral: str) -> int:

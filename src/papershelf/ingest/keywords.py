@@ -164,8 +164,11 @@ def _without_references(body: str) -> str:
 
 def _english_terms(body: str, title: str, abstract: str) -> list[tuple[str, float]]:
     text = _CJK_RUN.sub(" | ", body)
-    candidates: dict[str, _Candidate] = defaultdict(_Candidate)
     size = max(len(text), 1)
+    counts: Counter = Counter()
+    spellings: Counter = Counter()  # (key, surface)
+    places: set[tuple[str, int]] = set()  # (key, tenth of the text)
+    first: dict[str, int] = {}
     for run in _token_runs(text):
         words = [w for w, _ in run]
         keys = [_word_key(w) for w in words]
@@ -173,49 +176,49 @@ def _english_terms(body: str, title: str, abstract: str) -> list[tuple[str, floa
             for i in range(len(run) - n + 1):
                 if n > 1 and words[i].islower() and words[i + n - 1][0].isupper():
                     continue  # 'outperforms Qwen2-VL': a verb or modifier before a name
-                inner = [k[0] for k in keys[i : i + n - 1]]
-                candidate = candidates[" ".join([*inner, keys[i + n - 1][1]])]
-                start = run[i][1]
-                candidate.count += 1
-                candidate.segments.add(start * 10 // size)
-                candidate.first = min(candidate.first, start)
-                candidate.surfaces[" ".join(words[i : i + n])] += 1
-    scores = _score(candidates, size, _phrase_keys(title), _phrase_keys(abstract), _english_weight)
+                key = " ".join([*(k[0] for k in keys[i : i + n - 1]), keys[i + n - 1][1]])
+                counts[key] += 1
+                spellings[key, " ".join(words[i : i + n])] += 1
+                places.add((key, run[i][1] * 10 // size))
+                first.setdefault(key, run[i][1])
+    title_keys = _phrase_keys(title)
+    candidates = {
+        key: _Candidate(count=c, first=first[key])
+        for key, c in counts.items()
+        if c >= 2 or key in title_keys
+    }
+    for (key, surface), c in spellings.items():
+        if key in candidates:
+            candidates[key].surfaces[surface] = c
+    for key, tenth in places:
+        if key in candidates:
+            candidates[key].segments.add(tenth)
+    scores = _score(candidates, size, title_keys, _phrase_keys(abstract), _english_weight)
     return _select(scores, candidates)
 
 
 def _token_runs(text: str) -> list[list[tuple[str, int]]]:
     """Word sequences separated only by spaces: punctuation, numbers and blank lines break them."""
-    runs: list[list[tuple[str, int]]] = []
-    run: list[tuple[str, int]] = []
+    runs: list[list[tuple[str, int]]] = [[]]
     last_end = 0
     for match in _TOKEN.finditer(text):
         gap = text[last_end : match.start()]
-        if run and not (gap.isspace() and "\n\n" not in gap):
-            runs.append(run)
-            run = []
-        word = match.group()
-        if word[-2:] in ("'s", "’s"):
-            word = word[:-2]
-        if _usable_word(word):
-            run.append((word, match.start()))
-        elif run:
-            runs.append(run)
-            run = []
+        word = match.group().removesuffix("'s").removesuffix("’s")
+        usable = _usable_word(word)
+        if not usable or not gap.isspace() or "\n\n" in gap:
+            runs.append([])
+        if usable:
+            runs[-1].append((word, match.start()))
         last_end = match.end()
-    if run:
-        runs.append(run)
-    return runs
+    return [run for run in runs if run]
 
 
 def _usable_word(word: str) -> bool:
+    """Not a stopword, an adverb, or words glued together by PDF extraction."""
     lower = word.lower()
-    if len(word) < 2 or lower in STOPWORDS:
-        return False
-    # glued PDF words ('thesemodelsoftenretain') and adverbs are no terms
-    return not (
-        word.islower() and (len(word) > 24 or (lower.endswith("ly") and lower not in _LY_NOUNS))
-    )
+    adverb = lower.endswith("ly") and lower not in _LY_NOUNS
+    glued_or_adverb = word.islower() and (len(word) > 24 or adverb)
+    return len(word) > 1 and lower not in STOPWORDS and not glued_or_adverb
 
 
 @lru_cache(maxsize=65536)
@@ -269,23 +272,21 @@ def _english_weight(key: str, surface: str) -> float:
 def _looks_like_name(word: str) -> bool:
     """Acronyms and model names: 'ViT', 'SmolVLM', 'Qwen2', 'GPU' (not 'The')."""
     core = word.rstrip("s") if word[:-1].isupper() else word
-    return any(c.isupper() for c in core[1:]) or (
-        any(c.isdigit() for c in core) and any(c.isalpha() for c in core)
-    )
+    mixed = any(c.isdigit() for c in core) and any(c.isalpha() for c in core)
+    return mixed or any(c.isupper() for c in core[1:])
 
 
 def _score(candidates, size, title_keys, abstract_keys, weight_of) -> dict[str, float]:
     """Frequency (less what longer terms explain), spread, position and title/abstract boosts."""
-    kept = {k: c for k, c in candidates.items() if c.count >= 2 or (k in title_keys and c.count)}
     parent_total: Counter = Counter()
     parent_count: Counter = Counter()
-    for key, c in kept.items():
+    for key, c in candidates.items():
         for sub in _sub_keys(key):
-            if sub in kept:
+            if sub in candidates:
                 parent_total[sub] += c.count
                 parent_count[sub] += 1
     scores: dict[str, float] = {}
-    for key, c in kept.items():
+    for key, c in candidates.items():
         weight = weight_of(key, c.surfaces.most_common(1)[0][0])
         own = c.count - (parent_total[key] / parent_count[key] if parent_count[key] else 0.0)
         if not weight or own < 0.5:
@@ -301,23 +302,17 @@ def _sub_keys(key: str) -> list[str]:
     if " " not in key:  # a Chinese term: its substrings of two or more characters
         n = len(key)
         return [key[i:j] for i in range(n) for j in range(i + 2, n + 1) if j - i < n]
-    words = key.split()
-    n = len(words)
+    n = len(words := key.split())
     return [_key(words[i:j]) for i in range(n) for j in range(i + 1, n + 1) if j - i < n]
 
 
 def _select(scores: dict[str, float], candidates) -> list[tuple[str, float]]:
     """Best first; 'SmolVLM models' and 'SmolVLM-256M' are left out once 'SmolVLM' is chosen."""
-    chosen: list[tuple[str, float]] = []
-    chosen_keys: list[str] = []
-    for key in sorted(scores, key=lambda k: (-scores[k], k)):
-        if any(_adds_nothing(key, other) for other in chosen_keys):
-            continue
-        chosen_keys.append(key)
-        chosen.append((_display(candidates[key].surfaces), scores[key]))
-        if len(chosen) >= 60:
-            break
-    return chosen
+    chosen: dict[str, float] = {}
+    for key in sorted(scores, key=lambda k: (-scores[k], k))[:200]:
+        if len(chosen) < 60 and not any(_adds_nothing(key, other) for other in chosen):
+            chosen[key] = scores[key]
+    return [(_display(candidates[key].surfaces), score) for key, score in chosen.items()]
 
 
 def _adds_nothing(key: str, shorter: str) -> bool:
@@ -337,10 +332,7 @@ def _display(surfaces: Counter) -> str:
 
 def _chinese_terms(body: str, title: str, abstract: str) -> list[tuple[str, float]]:
     joined = "\0".join(_HAN_RUN.findall(body))  # "\0" keeps n-grams inside one run
-    counts: Counter = Counter()
-    for n in range(2, 8):
-        counts.update([joined[i : i + n] for i in range(len(joined) - n + 1)])
-    repeated = {g: c for g, c in counts.items() if c > 1 and "\0" not in g}
+    repeated = _repeated_ngrams(joined, longest=7)
     # Branching entropy H = ln(total) - sum(c ln c) / total over the distinct neighbours; a run's
     # edge, a function character or a neighbour seen once adds 0 to that sum (all distinct).
     left: dict[str, float] = defaultdict(float)
@@ -361,25 +353,36 @@ def _chinese_terms(body: str, title: str, abstract: str) -> list[tuple[str, floa
         if entropy >= min(0.7, 0.5 * math.log(total)):
             candidates[gram] = _Candidate(count=float(total), surfaces=Counter({gram: 1}))
     ranked = sorted(candidates, key=lambda g: (-candidates[g].count * _chinese_weight(g, g), g))
-    size = max(len(body), 1)
+    size = max(len(joined), 1)  # positions in the Chinese text alone stand in for the body's
     for gram in ranked[:300]:  # only likely winners need their spread measured
         candidate = candidates[gram]
-        start = candidate.first = body.find(gram)
+        start = candidate.first = joined.find(gram)
         while start >= 0:
             candidate.segments.add(start * 10 // size)
-            start = body.find(gram, start + len(gram))
+            start = joined.find(gram, start + len(gram))
     kept = {g: candidates[g] for g in ranked[:300]}
     title_keys = {g for g in kept if g in title}
     abstract_keys = {g for g in kept if g in abstract}
     return _select(_score(kept, size, title_keys, abstract_keys, _chinese_weight), kept)
 
 
+def _repeated_ngrams(joined: str, longest: int) -> dict[str, int]:
+    """Counts of the 2..longest-character n-grams seen more than once. An n-gram can only repeat
+    where its first n-1 characters do, so each length only slices at those places."""
+    repeated: dict[str, int] = {}
+    starts: list[int] = list(range(len(joined) - 1))
+    for n in range(2, longest + 1):
+        grams = [joined[i : i + n] for i in starts]  # near the end: shorter, seen once
+        kept = {g: c for g, c in Counter(grams).items() if c > 1 and "\0" not in g}
+        repeated.update(kept)
+        starts = [i for i, g in zip(starts, grams, strict=True) if g in kept]
+    return repeated
+
+
 def _zh_shape_ok(gram: str) -> bool:
-    if gram[0] in _ZH_NO_START or gram[-1] in _ZH_NO_END or not _ZH_NEVER.isdisjoint(gram):
-        return False
-    return gram not in _ZH_STOP_WORDS and all(
-        gram[i : i + 2] not in _ZH_STOP_WORDS for i in range(len(gram) - 1)
-    )
+    edges_ok = gram[0] not in _ZH_NO_START and gram[-1] not in _ZH_NO_END
+    pieces = {gram, *(gram[i : i + 2] for i in range(len(gram) - 1))}
+    return edges_ok and _ZH_NEVER.isdisjoint(gram) and _ZH_STOP_WORDS.isdisjoint(pieces)
 
 
 def _chinese_weight(key: str, surface: str) -> float:
@@ -388,11 +391,7 @@ def _chinese_weight(key: str, surface: str) -> float:
 
 def _merge(lists: list[list[tuple[str, float]]], limit: int) -> list[str]:
     """Interleave ranked lists by score relative to each list's best, without duplicates."""
-    pooled = sorted(
-        (-score / terms[0][1], rank, term)
-        for terms in lists
-        for rank, (term, score) in enumerate(terms)
-    )
+    pooled = sorted((-s / terms[0][1], r, t) for terms in lists for r, (t, s) in enumerate(terms))
     unique: dict[str, str] = {}
     for *_, term in pooled:
         unique.setdefault(term.lower(), term)

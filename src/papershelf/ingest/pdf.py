@@ -20,7 +20,12 @@ from papershelf.ingest.pdf_front import (
     title_text,
 )
 from papershelf.ingest.pdf_layout import Line, Page, open_pdf, read_metadata, read_pages
-from papershelf.ingest.pdf_text import Dehyphenator, body_style, page_paragraphs, remove_running_lines
+from papershelf.ingest.pdf_text import (
+    Dehyphenator,
+    body_style,
+    page_paragraphs,
+    remove_running_lines,
+)
 
 # Fewer visible characters than this and a page counts as having no text layer (a scan, a figure).
 MIN_PAGE_CHARS = 40
@@ -33,13 +38,19 @@ class PdfParser:
         label = display_name(name)
         kind = sniff_kind(data, name)
         if kind != "pdf":
-            raise UnsupportedDocument(f"{label} is not a PDF (it looks like {kind}); add it as a {kind} file")
+            raise UnsupportedDocument(
+                f"{label} is not a PDF (it looks like {kind}); add it as a {kind} file"
+            )
         pdf = open_pdf(data, label)
         try:
             metadata = read_metadata(pdf)
             pages = read_pages(pdf)
         finally:
             pdf.close()
+        if not pages:
+            raise UnsupportedDocument(
+                f"{label} is a PDF with no pages; check the file or download it again"
+            )
         return _build(pages, metadata, label)
 
 
@@ -65,25 +76,18 @@ def _build(pages: list[Page], metadata: dict[str, str], label: str) -> ParsedDoc
     body_size, body_weight = body_style(pages)
     layout_title = title_lines(first, body_size)
     first_page_text = "\n".join(line.text for line in first.lines)
-    title = _choose_title(metadata.get("Title", ""), title_text(layout_title), first_page_text, label)
-    authors = _choose_authors(metadata.get("Author", ""), authors_from_layout(first, layout_title), first_page_text)
+    title = _choose_title(
+        metadata.get("Title", ""), title_text(layout_title), first_page_text, label
+    )
+    authors = _choose_authors(
+        metadata.get("Author", ""), authors_from_layout(first, layout_title), first_page_text
+    )
 
     _merge_title_lines(first, layout_title)
     # Headers and footers go first, so a scan with a printed download stamp still counts as a scan.
     remove_running_lines(pages, keep={id(line) for line in layout_title[:1]})
     warnings = _check_text_layer(pages, label)
-    dehyphenator = Dehyphenator(pages)
-    text, spans, emphasized = "", [], set()
-    for page in pages:
-        start = len(text) + (2 if text else 0)
-        text = text + "\n\n" if text else text
-        for paragraph in page_paragraphs(page, dehyphenator, looks_like_heading, body_size, body_weight):
-            if text and not text.endswith("\n\n"):
-                text += "\n\n"
-            if paragraph.emphasized and paragraph.standalone:
-                emphasized.add(len(text))
-            text += paragraph.text
-        spans.append(PageSpan(number=page.number, char_start=min(start, len(text)), char_end=len(text)))
+    text, spans, emphasized = _assemble(pages, body_size, body_weight)
     headings = find_headings(text, emphasized=emphasized)
     if not title:
         warnings.append("no title found on the first page or in the PDF metadata")
@@ -107,6 +111,33 @@ def _build(pages: list[Page], metadata: dict[str, str], label: str) -> ParsedDoc
     )
 
 
+def _assemble(
+    pages: list[Page], body_size: float, body_weight: int
+) -> tuple[str, list[PageSpan], set[int]]:
+    """The document's text (paragraphs apart by a blank line), each page's span in it, and
+    where the paragraphs set in a larger or bold font start."""
+    dehyphenator = Dehyphenator(pages)
+    parts: list[str] = []
+    spans: list[PageSpan] = []
+    emphasized: set[int] = set()
+    offset = 0
+    for page in pages:
+        page_text = ""
+        for paragraph in page_paragraphs(
+            page, dehyphenator, looks_like_heading, body_size, body_weight
+        ):
+            page_text += "\n\n" if page_text else ""
+            if paragraph.emphasized:
+                emphasized.add(offset + len(page_text))
+            page_text += paragraph.text
+        spans.append(
+            PageSpan(number=page.number, char_start=offset, char_end=offset + len(page_text))
+        )
+        parts.append(page_text)
+        offset += len(page_text) + 2
+    return "\n\n".join(parts), spans, emphasized
+
+
 def _take_arxiv_stamp(page: Page) -> ArxivStamp | None:
     """Find the arXiv stamp on the first page and cut it out of the page's lines."""
     joined = "\n".join(line.text for line in page.lines)
@@ -121,7 +152,9 @@ def _take_arxiv_stamp(page: Page) -> ArxivStamp | None:
         if end <= stamp.start or start >= stamp.end:
             kept.append(line)
             continue
-        rest = (line.text[: max(0, stamp.start - start)] + " " + line.text[max(0, stamp.end - start) :]).strip()
+        rest = (
+            line.text[: max(0, stamp.start - start)] + " " + line.text[max(0, stamp.end - start) :]
+        ).strip()
         if rest:
             line.text = rest
             kept.append(line)
@@ -139,12 +172,16 @@ def _merge_title_lines(page: Page, title: list[Line]) -> None:
 
 
 def _choose_title(metadata_title: str, layout_title: str, first_page_text: str, label: str) -> str:
-    if plausible_title(metadata_title, label) and (not layout_title or appears_in(metadata_title, first_page_text)):
+    if plausible_title(metadata_title, label) and (
+        not layout_title or appears_in(metadata_title, first_page_text)
+    ):
         return " ".join(metadata_title.split())
     return layout_title
 
 
-def _choose_authors(metadata_authors: str, layout_authors: list[str], first_page_text: str) -> list[str]:
+def _choose_authors(
+    metadata_authors: str, layout_authors: list[str], first_page_text: str
+) -> list[str]:
     from_metadata = plausible_authors(metadata_authors)
     lowered = first_page_text.lower()
     if from_metadata and any(name.split()[-1].lower() in lowered for name in from_metadata):

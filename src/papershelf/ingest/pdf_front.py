@@ -1,5 +1,6 @@
 """A paper's front matter from a PDF: title and authors (metadata or first-page layout), abstract, keywords."""
 
+import itertools
 import re
 import unicodedata
 from difflib import SequenceMatcher
@@ -14,7 +15,9 @@ _JUNK_TITLE = re.compile(
     r"slide \d+|powerpoint presentation|latex|arxiv$|template|\$?\\|doi:|none$|null$)",
     re.IGNORECASE,
 )
-_FILE_LIKE = re.compile(r"\.(docx?|pdf|tex|dvi|ps|indd|rtf|odt|pptx?|txt|qxd|eps)\b|[\\/]|^\S+_\S+$", re.I)
+_FILE_LIKE = re.compile(
+    r"\.(docx?|pdf|tex|dvi|ps|indd|rtf|odt|pptx?|txt|qxd|eps)\b|[\\/]|^\S+_\S+$", re.I
+)
 _FRONT_JUNK = re.compile(
     r"^(preprint|published as|under review|accepted|proceedings|journal|vol\.|volume|technical report|"
     r"workshop|conference|to appear|copyright|arxiv|draft)",
@@ -29,16 +32,39 @@ _AFFILIATION = re.compile(
     r"abstract|introduction|\bemail\b|http|www\.",
     re.IGNORECASE,
 )
-_AFFILIATION_LINE = re.compile(r"^\d|universit|institut|laborator|department|\bdept\b", re.IGNORECASE)
+_AFFILIATION_LINE = re.compile(
+    r"^\d|universit|institut|laborator|department|\bdept\b", re.IGNORECASE
+)
 _EMAIL = re.compile(r"\{[^}]*\}\s*@\S+|\S+@\S+")
 _MARKS = re.compile(r"[\d*†‡§¶∗⋆♠♣♥♦♯#✉⁰¹²³⁴⁵⁶⁷⁸⁹⁺,]+$")
-_IEEE_GRADE = re.compile(r",?\s*(?:(?:Student|Senior|Life)\s+)?(?:Member|Fellow),?\s*IEEE\b,?", re.IGNORECASE)
+_IEEE_GRADE = re.compile(
+    r",?\s*(?:(?:Student|Senior|Life)\s+)?(?:Member|Fellow),?\s*IEEE\b,?", re.IGNORECASE
+)
 _NAME_SEPARATORS = re.compile(r"\s*(?:,|;|&|\band\b|，|、|\s{2,})\s*", re.IGNORECASE)
-_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "dos", "le", "la", "bin", "al", "y"}
+_PARTICLES = {
+    "van",
+    "von",
+    "der",
+    "den",
+    "de",
+    "del",
+    "della",
+    "di",
+    "da",
+    "du",
+    "dos",
+    "le",
+    "la",
+    "bin",
+    "al",
+    "y",
+}
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,5}$")
 _KEYWORDS = re.compile(r"(?im)^\s*(?:keywords|key words|index terms|关键词)\s*[—–\-:.：]\s*(.+)$")
 _RUN_IN_ABSTRACT = re.compile(r"(?m)^\s*(?:Abstract|ABSTRACT|摘要)\s*[—–\-:.：]\s*(\S.*)$")
-_ABSTRACT_STOP = re.compile(r"^(keywords|key words|index terms|ccs concepts|[∗*†‡]|\d\s)", re.IGNORECASE)
+_ABSTRACT_STOP = re.compile(
+    r"^(keywords|key words|index terms|ccs concepts|[∗*†‡]|\d\s)", re.IGNORECASE
+)
 
 
 def plausible_title(value: str, label: str) -> bool:
@@ -117,7 +143,7 @@ def _may_be_title(text: str) -> bool:
 
 def title_text(lines: list[Line]) -> str:
     text = clean_line(lines[0].text) if lines else ""
-    for previous, line in zip(lines, lines[1:], strict=False):
+    for previous, line in itertools.pairwise(lines):
         text += ("" if glued(previous, line) else " ") + clean_line(line.text)
     text = re.sub(r"(?<=\w)[\ufffe\u00ad]\s*", "", text)
     return re.sub(r"\s*[∗*†‡]+$|\s+\d$", "", text).strip()
@@ -144,7 +170,9 @@ def authors_from_layout(page: Page, title: list[Line]) -> list[str]:
 
 def _is_prose(text: str) -> bool:
     words = text.split()
-    lower = sum(1 for word in words if word[:1].islower() and word not in _PARTICLES and word != "and")
+    lower = sum(
+        1 for word in words if word[:1].islower() and word not in _PARTICLES and word != "and"
+    )
     return len(words) >= 8 and lower > 0.4 * len(words)
 
 
@@ -173,7 +201,9 @@ def appears_in(needle: str, haystack: str) -> bool:
         return False
     if a in b:
         return True
-    return SequenceMatcher(None, a, b[: len(a) * 4], autojunk=False).find_longest_match().size >= 0.8 * len(a)
+    return SequenceMatcher(
+        None, a, b[: len(a) * 4], autojunk=False
+    ).find_longest_match().size >= 0.8 * len(a)
 
 
 def _squash(text: str) -> str:

@@ -16,7 +16,11 @@ import pypdfium2.raw as pdfium_c
 from papershelf.core.errors import UnsupportedDocument
 
 _BOLD_FONT_NAME = re.compile(r"bold|black|heavy|semibold|demi|medi|cmbx|\.b\b", re.IGNORECASE)
-_SKIPPED_ANNOTATIONS = {pdfium_c.FPDF_ANNOT_POPUP, pdfium_c.FPDF_ANNOT_LINK, pdfium_c.FPDF_ANNOT_WIDGET}
+_SKIPPED_ANNOTATIONS = {
+    pdfium_c.FPDF_ANNOT_POPUP,
+    pdfium_c.FPDF_ANNOT_LINK,
+    pdfium_c.FPDF_ANNOT_WIDGET,
+}
 # A word space is about a quarter of an em; a gap this wide (in glyph-box heights) separates names.
 _SEPARATOR_GAP = 0.6
 
@@ -94,7 +98,7 @@ def _read_page(page: pdfium.PdfPage, number: int) -> Page:
     result = Page(number=number, width=width, height=height, notes=_notes(page))
     textpage = page.get_textpage()
     try:
-        reader = _LineReader(textpage, textpage.get_text_range())
+        reader = _LineReader(textpage, textpage.get_text_range(), first_page=number == 1)
         result.lines = reader.lines(split_top_lines_above=height * 0.45 if number == 1 else None)
     finally:
         textpage.close()
@@ -104,13 +108,18 @@ def _read_page(page: pdfium.PdfPage, number: int) -> Page:
 class _LineReader:
     """Turns one text page into Lines, measuring a few characters of each."""
 
-    def __init__(self, textpage: pdfium.PdfTextPage, text: str) -> None:
+    def __init__(self, textpage: pdfium.PdfTextPage, text: str, first_page: bool) -> None:
         self.textpage = textpage
         self.text = text
+        self.first_page = first_page
         self.box = pdfium_c.FS_RECTF()
         self.matrix = pdfium_c.FS_MATRIX()
         # pdfium counts in UTF-16 units: characters beyond the BMP shift later indices by one.
-        self.wide = [i for i, ch in enumerate(text) if ch >= "\U00010000"] if text and max(text) >= "\U00010000" else []
+        self.wide = (
+            [i for i, ch in enumerate(text) if ch >= "\U00010000"]
+            if text and max(text) >= "\U00010000"
+            else []
+        )
         self.aligned = not self.wide and textpage.count_chars() == len(text)
 
     def lines(self, split_top_lines_above: float | None) -> list[Line]:
@@ -131,8 +140,8 @@ class _LineReader:
         return lines
 
     def _measure(self, start: int, end: int) -> Line | None:
-        """A Line for text[start:end], sized by the median of its first, middle and last glyphs."""
-        text = self.text[start:end].replace("\r", " ").replace("\n", " ").replace("\x00", "")
+        """A Line for text[start:end], sized by its middle glyph (on page 1 by the median of three)."""
+        text = self.text[start:end].replace("\r", " ").replace("\n", " ").replace("\x00", " ")
         stripped = text.strip()
         if not stripped:
             return None
@@ -141,11 +150,16 @@ class _LineReader:
         middle = start + len(text) // 2
         while middle < last and text[middle - start].isspace():
             middle += 1
-        # The median ignores a footnote mark or a drop cap; the peak sees small caps' capitals.
-        _, size, peak = sorted(self._font_size(i) for i in (first, middle, last))
+        if self.first_page:
+            # The median ignores a footnote mark or a drop cap; the peak sees small caps' capitals.
+            _, size, peak = sorted(self._font_size(i) for i in (first, middle, last))
+        else:
+            size = peak = self._font_size(middle)
         left, top, _, bottom = self._loose_box(first)
         _, _, right, end_bottom = self._loose_box(last)
-        return Line(stripped, left, right, bottom, top, size, self._weight(middle), peak, end_bottom)
+        return Line(
+            stripped, left, right, bottom, top, size, self._weight(middle), peak, end_bottom
+        )
 
     def _split(self, start: int, end: int) -> list[Line]:
         """Lines pdfium ran together (a header and a title) cut apart where the baseline jumps;

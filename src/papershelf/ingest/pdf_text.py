@@ -4,6 +4,7 @@ Paragraph breaks come from layout (a larger gap, an indented first line, a short
 a change of font size); heading-like lines are kept on lines of their own.
 """
 
+import itertools
 import math
 import re
 import statistics
@@ -15,11 +16,20 @@ from dataclasses import dataclass
 from papershelf.core.tokens import CJK_CHAR
 from papershelf.ingest.pdf_layout import Line, Page
 
-LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
+LIGATURES = str.maketrans(
+    {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
+)
 _CJK_TEXT = CJK_CHAR + "\u3000-\u303f\uff00-\uffef"
 _CJK_GAP = re.compile(f"(?<=[{_CJK_TEXT}]) +(?=[{_CJK_TEXT}])")
 _JUNK_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f\uf8e5-\uf8ff\u200b\ufeff]")
-_COMBINING = {"´": "\u0301", "¨": "\u0308", "ˆ": "\u0302", "˜": "\u0303", "ˇ": "\u030c", "¸": "\u0327"}
+_COMBINING = {
+    "´": "\u0301",
+    "¨": "\u0308",
+    "ˆ": "\u0302",
+    "˜": "\u0303",
+    "ˇ": "\u030c",
+    "¸": "\u0327",
+}
 _SPACING_ACCENTS = re.compile("(?<!\\S)[´¨ˆ˜ˇ¸](?!\\S)")
 _LOOSE_ACCENT = re.compile("(?<=[a-z]) ?([´¨ˆ˜ˇ¸]) ?([a-zA-Z])")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]+")
@@ -30,7 +40,7 @@ _PAGE_NUMBER = re.compile(
     r"^(?:page\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$|^[-–—]\s*\d{1,4}\s*[-–—]$|^[ivxlc]{1,6}$|^第\s*\d+\s*页",
     re.IGNORECASE,
 )
-_SENTENCE_END = tuple(".?!:;。？！：；”\")")
+_SENTENCE_END = tuple('.?!:;。？！：；”")')
 _NO_SPACE_BEFORE = tuple(",.;:!?)]}%’”、，。：；！？")
 # Prefixes that stay hyphenated at a line break when the text itself gives no evidence.
 _COMPOUND_PREFIXES = {
@@ -53,10 +63,8 @@ class Dehyphenator:
     """Decides whether 'exam-' + 'ple' is one word, using the words the document itself uses."""
 
     def __init__(self, pages: list[Page]) -> None:
-        self.words: set[str] = set()
-        for page in pages:
-            for line in page.lines:
-                self.words.update(word.lower() for word in _WORD.findall(line.text))
+        everything = "\n".join(line.text for page in pages for line in page.lines).lower()
+        self.words: set[str] = set(_WORD.findall(everything))
 
     def join(self, left: str, right: str) -> str:
         joined, hyphenated = f"{left}{right}", f"{left}-{right}"
@@ -76,10 +84,11 @@ class Dehyphenator:
 
 
 def clean_line(text: str) -> str:
-    text = _JUNK_CHARS.sub("", text.translate(LIGATURES))
-    if _SPACING_ACCENTS.search(text):
-        text = _compose_accents(text)
-    return _SPACES.sub(" ", text).strip()
+    if not text.isascii():
+        text = text.translate(LIGATURES)
+        if _SPACING_ACCENTS.search(text):
+            text = _compose_accents(text)
+    return _SPACES.sub(" ", _JUNK_CHARS.sub("", text)).strip()
 
 
 def _compose_accents(text: str) -> str:
@@ -109,7 +118,9 @@ def remove_running_lines(pages: list[Page], keep: set[int]) -> None:
     """Drop page numbers and headers/footers repeated near the top or bottom of many pages."""
     counts: Counter[str] = Counter()
     for page in pages:
-        counts.update({_furniture_key(line.text) for line in page.lines if _in_edge_band(line, page)})
+        counts.update(
+            {_furniture_key(line.text) for line in page.lines if _in_edge_band(line, page)}
+        )
     repeated = max(3, math.ceil(0.3 * len(pages)))
     for page in pages:
         page.lines = [
@@ -146,15 +157,21 @@ def page_paragraphs(
         if not text:
             continue
         emphasized = is_emphasized(line, body_size, body_weight)
-        if current is not None and previous is not None and _after_drop_cap(current.text, previous, line, text):
+        if (
+            current is not None
+            and previous is not None
+            and _after_drop_cap(current.text, previous, line, text)
+        ):
             current.text += text
         elif heading_like(text) and (
             emphasized or previous is None or _breaks(previous, line, pitch, full_width, text)
         ):
             current = None
             paragraphs.append(Paragraph(text, standalone=True, emphasized=emphasized))
-        elif current is None or previous is None or _breaks(previous, line, pitch, full_width, text):
-            current = Paragraph(text)
+        elif (
+            current is None or previous is None or _breaks(previous, line, pitch, full_width, text)
+        ):
+            current = Paragraph(text, emphasized=emphasized)
             paragraphs.append(current)
         elif glued(previous, line):
             current.text += text
@@ -170,7 +187,7 @@ def page_paragraphs(
 def _page_metrics(page: Page, body_size: float) -> tuple[float, float]:
     """The usual distance between baselines, and the width of a full line of body text."""
     gaps, widths = [], []
-    for before, after in zip(page.lines, page.lines[1:], strict=False):
+    for before, after in itertools.pairwise(page.lines):
         gap = before.end_bottom - after.bottom
         if 0 < gap < 3 * body_size and abs(before.size - after.size) < 0.1 * body_size:
             gaps.append(gap)
@@ -218,9 +235,17 @@ def _join(text: str, addition: str, dehyphenator: Dehyphenator) -> str:
 def glued(previous: Line, line: Line) -> bool:
     """Two pieces of one word that pdfium split ('b' + 'y'): same baseline, no gap between."""
     size = max(previous.size, line.size, 1.0)
-    return abs(previous.end_bottom - line.bottom) < 0.2 * size and -0.05 * size < line.x0 - previous.x1 < 0.08 * size
+    return (
+        abs(previous.end_bottom - line.bottom) < 0.2 * size
+        and -0.05 * size < line.x0 - previous.x1 < 0.08 * size
+    )
 
 
 def _after_drop_cap(text: str, previous: Line, line: Line, addition: str) -> bool:
     """'Z' set large at a paragraph's start, then 'ERO shot learning...' on the next line."""
-    return len(text) == 1 and text.isupper() and addition[:1].isupper() and previous.size > 1.8 * line.size
+    return (
+        len(text) == 1
+        and text.isupper()
+        and addition[:1].isupper()
+        and previous.size > 1.8 * line.size
+    )

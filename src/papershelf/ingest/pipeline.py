@@ -1,5 +1,6 @@
 """The pure ingestion pipeline: bytes (plus known metadata) in, a complete Document out."""
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -18,6 +19,8 @@ from papershelf.ingest.keywords import extract_keywords
 from papershelf.ingest.markdown import MarkdownParser
 from papershelf.ingest.pdf import PdfParser
 from papershelf.ingest.text import TextParser
+
+log = logging.getLogger(__name__)
 
 # Bump when parsing or chunking changes in a way that should re-ingest stored papers.
 EXTRACTOR_VERSION = "1"
@@ -89,6 +92,8 @@ def build_document(
         categories = list(arxiv.categories)
     if enricher is not None:
         enrichment = enricher(parsed)
+        for warning in enrichment.warnings:
+            log.warning("LLM enrichment of %s: %s", origin, warning)
         title = title or enrichment.title
         authors = authors or list(enrichment.authors)
         keywords = keywords or list(enrichment.keywords)

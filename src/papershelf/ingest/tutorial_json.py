@@ -73,7 +73,8 @@ def read_tutorial_export(data: bytes, *, source: str = "the export") -> list[Tut
 def write_tutorial_export(essays: list[TutorialEssay]) -> bytes:
     """The essays as the tutorial exports them: a JSON array, `$oid` ids, its field order."""
     documents = [_document_of(essay) for essay in essays]
-    return json.dumps(documents, indent=2, ensure_ascii=False).encode("utf-8")
+    # a lone surrogate (from a \ud800 escape in the source) goes back out as that escape
+    return json.dumps(documents, indent=2, ensure_ascii=False).encode("utf-8", "backslashreplace")
 
 
 def _json_documents(text: str, source: str) -> list[tuple[int, Any]]:
@@ -204,7 +205,7 @@ def _date_text(value: Any) -> tuple[str, bool]:
         return inner, True
     try:
         moment = datetime.fromtimestamp(int(inner) / 1000, tz=UTC)
-    except (ValueError, OverflowError, OSError):
+    except (TypeError, ValueError, OverflowError, OSError):
         return _text(inner), True
     text = moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds")
     return text.replace("+00:00", "Z"), True

@@ -96,7 +96,7 @@ class OpenAICompatClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _unreachable_message(self, exc: httpx.HTTPError) -> str:
+    def _unreachable_message(self, exc: Exception) -> str:
         return (
             f"cannot reach the LLM endpoint {self.base_url} ({type(exc).__name__}): start it "
             "(e.g. `ollama serve`) or set OLLAMA_BASE_URL / PAPERSHELF_LLM_URL"

@@ -35,7 +35,7 @@ class PaperBrief(_Out):
 class PaperList(_Out):
     total: int
     papers: list[PaperBrief]
-    next_cursor: str | None
+    next_cursor: str | None = None
 
 
 class OutlineEntry(_Out):
@@ -48,20 +48,17 @@ class OutlineEntry(_Out):
 class PaperDetail(_Out):
     paper_id: str
     title: str
-    authors: list[str]
-    published: str
     abstract: str
     metadata: dict[str, Any]
     outline: list[OutlineEntry]
 
 
 class ReadResult(_Out):
-    paper_id: str
     scope: str
     pages: str
     text: str
     done_pct: int
-    next_cursor: str | None
+    next_cursor: str | None = None
 
 
 class Collections(_Out):
@@ -82,13 +79,13 @@ class EssayMetadata(_Out):
 
 class EssayList(_Out):
     essays: list[EssayMetadata]
-    next_cursor: str | None
+    next_cursor: str | None = None
 
 
 class EssayContent(_Out):
     content: str
     done_pct: int
-    next_cursor: str | None
+    next_cursor: str | None = None
 
 
 class Added(_Out):

@@ -54,10 +54,13 @@ class WritePolicy:
         local = self._local_path(source)
         if local is not None:
             return str(local)
-        sources, _failures = library.plan([source])
+        try:
+            sources, _failures = library.plan([source])
+        except OSError as exc:  # a name the file system rejects (too long, bad bytes): not a paper
+            raise InputError(self._refusal(source[:200])) from exc
         if len(sources) == 1 and sources[0].kind == "arxiv":
             return source
-        raise InputError(self._refusal(source))
+        raise InputError(self._refusal(source[:200]))
 
     def check_url(self, url: str) -> None:
         """Refuse anything but http(s) to public addresses (unless private ones are allowed)."""

@@ -45,6 +45,7 @@ SEARCH_TOKENS_PER_HIT = 300
 ESSAY_LIST_TOKENS = 8000
 CONTENT_PAGE_TOKENS = 12000
 READ_DEFAULT_TOKENS = 3000
+MAX_OFFSET = 10**7
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 WRITES = ToolAnnotations(
@@ -58,8 +59,8 @@ OptionalText = Annotated[str | None, Field(max_length=300)]
 Cursor = Annotated[str | None, Field(max_length=2000, description="next_cursor, to continue.")]
 Collection = Annotated[str | None, Field(max_length=200, description="Only this collection.")]
 Author = Annotated[str | None, Field(max_length=200, description="Only papers by this author.")]
-YearFrom = Annotated[int | None, Field(ge=1000, le=3000, description="Published from this year.")]
-YearTo = Annotated[int | None, Field(ge=1000, le=3000, description="Published until this year.")]
+YearFrom = Annotated[int | None, Field(ge=1000, le=3000, description="Earliest year.")]
+YearTo = Annotated[int | None, Field(ge=1000, le=3000, description="Latest year.")]
 DbName = Annotated[str, Field(max_length=200, description="Database name.")]
 CollectionName = Annotated[str, Field(max_length=200, description="Collection name.")]
 
@@ -70,18 +71,23 @@ def tool_errors() -> Iterator[None]:
     try:
         yield
     except PapershelfError as exc:
-        raise ToolError(str(exc)) from exc
+        # The library speaks to CLI users; here the model lists papers with a tool.
+        raise ToolError(str(exc).replace("`papershelf list`", "list_papers")) from exc
 
 
 def result(model: BaseModel, text: str) -> CallToolResult:
     return CallToolResult(
         content=[TextContent(type="text", text=text)],
-        structured_content=model.model_dump(mode="json", by_alias=True),
+        structured_content=model.model_dump(mode="json", by_alias=True, exclude_none=True),
     )
 
 
 def paper_tools(library: Library, write_policy: WritePolicy | None = None) -> list[Tool]:
-    """Every tool the paper server offers; add_paper only with a write policy."""
+    """Every tool the paper server offers; add_paper only with a write policy.
+
+    The tutorial's three tools and add_paper return structured content too but advertise no
+    output schema: the token budget of the definitions goes to the main tools' schemas.
+    """
     settings = library.settings
     db_name = settings.db_name
 
@@ -111,19 +117,15 @@ def paper_tools(library: Library, write_policy: WritePolicy | None = None) -> li
         limit: Annotated[int, Field(ge=1, le=20, description="Passages, 1-20.")] = 5,
         paper_id: Annotated[OptionalText, Field(description="Only this paper.")] = None,
         collection: Collection = None,
-        author: Author = None,
-        year_from: YearFrom = None,
-        year_to: YearTo = None,
     ) -> Annotated[CallToolResult, SearchResult]:
-        """Find the passages that answer a question, best first, each with a citation to quote
-        as given. Use it first for questions about the papers. Search in the papers' language
-        (mostly English); Chinese questions work too. About 1,500 tokens: a long passage is
-        shortened and `more` is a read_paper cursor for the rest.
+        """Passages answering a question, best first, with citations to quote. Use it first.
+        Query in the papers' language (mostly English); Chinese works too. A shortened passage
+        has `more`, a read_paper cursor.
         """
         if not query.strip():
             raise ToolError("query is empty: give key terms or a question")
         with tool_errors():
-            chosen = paper_filter(collection, author, year_from, year_to)
+            chosen = paper_filter(collection, None, None, None)
             if paper_id is not None:
                 chosen = chosen.model_copy(update={"paper_ids": [library.resolve_id(paper_id)]})
             hits = library.search(query, limit=limit, filter=chosen)
@@ -135,7 +137,7 @@ def paper_tools(library: Library, write_policy: WritePolicy | None = None) -> li
                     papers[pid] = library.get(pid)
                 more[hit.passage.id] = cursor_from(papers[pid], hit.passage.char_start)
         budget = SEARCH_TOKENS_PER_HIT * max(limit, 5)
-        found = SearchResult(hits=rendering.shape_hits(hits, budget, more))
+        found = rendering.shape_hits(query, hits, budget, more)
         return result(found, rendering.render_search(query, found))
 
     async def list_papers(
@@ -146,8 +148,8 @@ def paper_tools(library: Library, write_policy: WritePolicy | None = None) -> li
         limit: Annotated[int, Field(ge=1, le=100, description="Papers, 1-100.")] = 20,
         cursor: Cursor = None,
     ) -> Annotated[CallToolResult, PaperList]:
-        """List papers, newest first, to see what the library holds or find an id. When
-        next_cursor is set, pass it as cursor (same filters) for more.
+        """Papers, newest first: what the library holds, and their ids. Pass next_cursor back
+        as cursor for more.
         """
         with tool_errors():
             offset = _offset(cursor, "list")
@@ -163,9 +165,7 @@ def paper_tools(library: Library, write_policy: WritePolicy | None = None) -> li
         return result(listed, rendering.render_list(listed, offset))
 
     async def get_paper(paper_id: PaperId) -> Annotated[CallToolResult, PaperDetail]:
-        """A paper's metadata, abstract and outline (section ids, pages, tokens), to choose
-        what to read with read_paper.
-        """
+        """A paper's metadata, abstract and outline (section ids, pages, tokens)."""
         with tool_errors():
             detail = detail_of(library.get_document(paper_id))
         return result(detail, rendering.render_detail(detail))
@@ -179,23 +179,21 @@ def paper_tools(library: Library, write_policy: WritePolicy | None = None) -> li
             READ_DEFAULT_TOKENS
         ),
     ) -> Annotated[CallToolResult, ReadResult]:
-        """Read a paper, a section or a page in pieces of at most max_tokens; nothing is cut
-        silently. When next_cursor is set, call again with it for more. Prefer search_papers,
-        then read only what you need.
+        """Read a paper, section or page, at most max_tokens per call. While next_cursor is
+        set, call again with it for more.
         """
         with tool_errors():
             piece = library.read(
                 paper_id, section=section, page=page, cursor=cursor, max_tokens=max_tokens
             )
         read = ReadResult(
-            paper_id=piece.paper_id,
             scope=piece.scope,
             pages=piece.pages,
             text=piece.text,
             done_pct=piece.done_pct,
             next_cursor=piece.next_cursor,
         )
-        return result(read, rendering.render_read(read, piece.title))
+        return result(read, rendering.render_read(read, piece.paper_id, piece.title))
 
     def check_tutorial_names(db: str, collection: str | None = None) -> None:
         if db != db_name:
@@ -206,7 +204,7 @@ def paper_tools(library: Library, write_policy: WritePolicy | None = None) -> li
                 f"no collection {collection!r} in {db_name!r}; its collections are: {known}"
             )
 
-    async def get_db_collections(db_name: DbName) -> Annotated[CallToolResult, Collections]:
+    async def get_db_collections(db_name: DbName) -> CallToolResult:
         check_tutorial_names(db_name)
         with tool_errors():
             found = Collections(db_name=db_name, collections=known_collections())
@@ -214,7 +212,7 @@ def paper_tools(library: Library, write_policy: WritePolicy | None = None) -> li
 
     async def get_essays_metadata_from_collection(
         db_name: DbName, collection_name: CollectionName
-    ) -> Annotated[CallToolResult, EssayList]:
+    ) -> CallToolResult:
         check_tutorial_names(db_name, collection_name)
         with tool_errors():
             essays, end, more = _essay_page(library, PaperFilter(collection=collection_name))
@@ -227,7 +225,7 @@ def paper_tools(library: Library, write_policy: WritePolicy | None = None) -> li
         db_name: DbName,
         collection_name: CollectionName,
         essay_id: Annotated[str, Field(min_length=1, max_length=300, description="Essay _id.")],
-    ) -> Annotated[CallToolResult, EssayContent]:
+    ) -> CallToolResult:
         check_tutorial_names(db_name, collection_name)
         with tool_errors():
             try:
@@ -249,8 +247,8 @@ def paper_tools(library: Library, write_policy: WritePolicy | None = None) -> li
 
     tools = [
         _tool(search_papers, "Search passages"),
-        _tool(list_papers, "List papers"),
-        _tool(get_paper, "Paper metadata and outline"),
+        _tool(list_papers, "List papers", shallow=True),
+        _tool(get_paper, "Paper metadata and outline", shallow=True),
         _tool(read_paper, "Read a paper"),
         _tool(
             get_db_collections,
@@ -260,13 +258,13 @@ def paper_tools(library: Library, write_policy: WritePolicy | None = None) -> li
         _tool(
             get_essays_metadata_from_collection,
             "Essay metadata (tutorial)",
-            "Metadata of a collection's essays, newest first. list_papers continues a long list.",
+            "A collection's essays, newest first; list_papers continues a long list.",
         ),
         _tool(
             get_essay_content_from_id,
             "Essay text (tutorial)",
-            f"An essay's text by _id, first {CONTENT_PAGE_TOKENS:,} tokens; read_paper continues "
-            "with next_cursor. search_papers costs far fewer tokens.",
+            f"An essay's text, first {CONTENT_PAGE_TOKENS:,} tokens; read_paper continues with "
+            "next_cursor.",
         ),
     ]
     if write_policy is not None:
@@ -282,10 +280,8 @@ def _add_paper_tool(library: Library, policy: WritePolicy) -> Tool:
                 min_length=1, max_length=2000, description="arXiv id, http(s) URL or allowed file."
             ),
         ],
-    ) -> Annotated[CallToolResult, AddResult]:
-        """Add a paper (PDF, HTML, Markdown, text) and get its id. Downloads are limited in size
-        and time; files only from folders the server allows.
-        """
+    ) -> CallToolResult:
+        """Add a paper (PDF, HTML, Markdown, text); returns its id. Size and time are limited."""
         with tool_errors():
             checked = policy.check(source, library)
             with anyio.fail_after(policy.timeout_s):
@@ -312,11 +308,16 @@ def _tool(
     title: str,
     description: str | None = None,
     annotations: ToolAnnotations = READ_ONLY,
+    *,
+    shallow: bool = False,
 ) -> Tool:
     text = " ".join((description or fn.__doc__ or "").split())
     tool = Tool.from_function(fn, title=title, description=text, annotations=annotations)
     tool.parameters = slim_schema(tool.parameters)
-    tool.fn_metadata.output_schema = slim_schema(tool.fn_metadata.output_schema or {}, output=True)
+    if tool.fn_metadata.output_schema is not None:
+        tool.fn_metadata.output_schema = slim_schema(
+            tool.fn_metadata.output_schema, output=True, shallow=shallow
+        )
     return tool
 
 
@@ -324,7 +325,7 @@ def _offset(cursor: str | None, kind: str) -> int:
     if cursor is None:
         return 0
     offset = decode_cursor(cursor, kind).get("o")
-    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= MAX_OFFSET:
         raise ToolError("this cursor is damaged; call again without a cursor to start over")
     return offset
 

@@ -37,8 +37,6 @@ def detail_of(document: Document) -> PaperDetail:
     return PaperDetail(
         paper_id=paper.id,
         title=paper.title,
-        authors=paper.authors,
-        published=date_of(paper),
         abstract=paper.abstract,
         metadata=metadata_of(document),
         outline=outline,
@@ -49,6 +47,8 @@ def metadata_of(document: Document) -> dict[str, Any]:
     """The rest of a paper's metadata, without empty values."""
     paper = document.paper
     fields: dict[str, Any] = {
+        "authors": paper.authors,
+        "published": date_of(paper),
         "source": paper.source,
         "arxiv_id": paper.arxiv_id,
         "version": paper.version,
