@@ -67,28 +67,56 @@ def main() -> None:
     ours_pps = stored_pages / median(ours)
     base_pps = pages / median(baseline)
     summary = table(
-        ["pipeline", "pages", "median s (of %d)" % args.runs, "pages/s", "ratio to pypdf"],
+        ["pipeline", "pages", f"median s (of {args.runs})", "pages/s", "ratio to pypdf"],
         [
-            ["papershelf add (parse+clean+sections+chunk+keywords+SQLite)", stored_pages, median(ours), ours_pps,
-             ours_pps / base_pps],
-            ["pypdf extract_text only (the tutorial's procedure, no structure)", pages, median(baseline), base_pps, 1.0],
+            [
+                "papershelf add (parse+clean+sections+chunk+keywords+SQLite)",
+                stored_pages,
+                median(ours),
+                ours_pps,
+                ours_pps / base_pps,
+            ],
+            [
+                "pypdf extract_text only (the tutorial's procedure, no structure)",
+                pages,
+                median(baseline),
+                base_pps,
+                1.0,
+            ],
         ],
     )
     outcome_rows = []
     for result in stored:
-        outcome_rows.append([Path(result.source).name, result.outcome, result.paper.pages, sections[result.paper.id],
-                             passages[result.paper.id], result.paper.id, result.paper.title[:60]])
+        outcome_rows.append(
+            [
+                Path(result.source).name,
+                result.outcome,
+                result.paper.pages,
+                sections[result.paper.id],
+                passages[result.paper.id],
+                result.paper.id,
+                result.paper.title[:60],
+            ]
+        )
     for source, error in report.failures:
         outcome_rows.append([Path(source).name, "refused", "", "", "", "", error[:90]])
-    outcomes = table(["file", "outcome", "pages", "sections", "passages", "paper id", "title / reason"], outcome_rows)
+    outcomes = table(
+        ["file", "outcome", "pages", "sections", "passages", "paper id", "title / reason"],
+        outcome_rows,
+    )
 
     docs = CORPUS / "docs"
     doc_library = Library(Settings(home=Path(tempfile.mkdtemp(prefix="papershelf-bench-docs-"))))
     doc_report = doc_library.add([str(docs)])
     import_report = doc_library.import_tutorial(docs / "essay_database.ai_essay.json")
-    doc_rows = [[Path(r.source).name, r.outcome, r.paper.id, r.paper.language, r.paper.title[:60]]
-                for r in doc_report.results + import_report.results]
-    doc_rows += [[Path(s).name, "refused", "", "", e[:90]] for s, e in doc_report.failures + import_report.failures]
+    doc_rows = [
+        [Path(r.source).name, r.outcome, r.paper.id, r.paper.language, r.paper.title[:60]]
+        for r in doc_report.results + import_report.results
+    ]
+    doc_rows += [
+        [Path(s).name, "refused", "", "", e[:90]]
+        for s, e in doc_report.failures + import_report.failures
+    ]
     doc_table = table(["document", "outcome", "paper id", "language", "title"], doc_rows)
 
     body = (

@@ -5,12 +5,25 @@ import pytest
 
 pytest_plugins = ["tests.support.replay_server"]
 
-CORPUS = Path(os.environ.get("PAPERSHELF_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpus"))
+CORPUS = Path(
+    os.environ.get(
+        "PAPERSHELF_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+    )
+)
 
 _LEAKY_ENV = (
-    "PAPERSHELF_STORE", "PAPERSHELF_LLM_URL", "PAPERSHELF_LLM_MODEL", "PAPERSHELF_LLM_ENRICH",
-    "MONGO_URI", "DB_NAME", "COLLECTION_NAME", "OLLAMA_BASE_URL", "OLLAMA_MODEL",
-    "QWEATHER_API_HOST", "QWEATHER_API_KEY", "OPENAI_API_KEY",
+    "PAPERSHELF_STORE",
+    "PAPERSHELF_LLM_URL",
+    "PAPERSHELF_LLM_MODEL",
+    "PAPERSHELF_LLM_ENRICH",
+    "MONGO_URI",
+    "DB_NAME",
+    "COLLECTION_NAME",
+    "OLLAMA_BASE_URL",
+    "OLLAMA_MODEL",
+    "QWEATHER_API_HOST",
+    "QWEATHER_API_KEY",
+    "OPENAI_API_KEY",
 )
 
 
@@ -31,5 +44,7 @@ def papershelf_home(tmp_path, monkeypatch):
 @pytest.fixture
 def corpus() -> Path:
     if not CORPUS.is_dir():
-        pytest.skip(f"shared corpus not found at {CORPUS} (clone with ../shared beside the checkout)")
+        pytest.skip(
+            f"shared corpus not found at {CORPUS} (clone with ../shared beside the checkout)"
+        )
     return CORPUS

@@ -47,7 +47,9 @@ def test_stored_corpus_papers_have_titles_sections_and_passages(ingested):
 def test_arxiv_pdfs_are_linked_to_their_manifest_ids(ingested):
     corpus, library, _report = ingested
     with open(corpus / "pdf" / "MANIFEST.tsv", encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh, delimiter="\t") if r["file"] == f"{r['arxiv_id']}.pdf"]
+        rows = [
+            r for r in csv.DictReader(fh, delimiter="\t") if r["file"] == f"{r['arxiv_id']}.pdf"
+        ]
     assert rows
     for row in rows:
         paper = library.get(f"arxiv:{row['arxiv_id']}")

@@ -15,7 +15,9 @@ def library(papershelf_home):
 
 
 def write_note(path, title="Token Budgets", body="Pixel shuffle saves visual tokens."):
-    path.write_text(f"---\ntitle: {title}\nauthors: [Ada Lovelace]\n---\n\n# {title}\n\n## 1 Idea\n\n{body}\n")
+    path.write_text(
+        f"---\ntitle: {title}\nauthors: [Ada Lovelace]\n---\n\n# {title}\n\n## 1 Idea\n\n{body}\n"
+    )
     return path
 
 
@@ -57,8 +59,14 @@ def test_a_failed_ingest_leaves_nothing_behind(library, tmp_path):
 def test_a_pdf_carrying_an_arxiv_stamp_gets_the_arxiv_id(library, tmp_path):
     pdf = write_pdf(
         tmp_path / "local.pdf",
-        pages=[[("Tiny Models See Far", 20), ("arXiv:2501.09898v4 [cs.CV] 4 Apr 2025", 9),
-                ("Abstract", 12), ("Pixel shuffle compresses visual tokens for small models.", 10)]],
+        pages=[
+            [
+                ("Tiny Models See Far", 20),
+                ("arXiv:2501.09898v4 [cs.CV] 4 Apr 2025", 9),
+                ("Abstract", 12),
+                ("Pixel shuffle compresses visual tokens for small models.", 10),
+            ]
+        ],
     )
     report = library.add([str(pdf)])
     paper = report.results[0].paper
@@ -76,8 +84,16 @@ def test_adding_to_another_collection_keeps_one_copy_in_both(library, tmp_path):
 
 
 def test_ids_resolve_from_arxiv_forms_and_unknown_ids_say_what_to_do(library, tmp_path):
-    pdf = write_pdf(tmp_path / "local.pdf", pages=[[("Stamped", 20), ("arXiv:2501.09898v4 [cs.CV] 4 Apr 2025", 9),
-                                                     ("Some body text about stereo matching.", 10)]])
+    pdf = write_pdf(
+        tmp_path / "local.pdf",
+        pages=[
+            [
+                ("Stamped", 20),
+                ("arXiv:2501.09898v4 [cs.CV] 4 Apr 2025", 9),
+                ("Some body text about stereo matching.", 10),
+            ]
+        ],
+    )
     library.add([str(pdf)])
     assert library.resolve_id("2501.09898") == "arxiv:2501.09898"
     assert library.resolve_id("https://arxiv.org/abs/2501.09898v2") == "arxiv:2501.09898"

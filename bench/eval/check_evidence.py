@@ -29,7 +29,18 @@ EXPORT_PREFIX = "export:"
 LANGUAGES = ("en", "zh")
 KINDS = ("factual", "numeric", "conceptual", "comparison", "definition")
 SPLITS = ("dev", "test")
-FIELDS = {"id", "question", "language", "evidence_language", "kind", "split", "doc", "also", "evidence", "note"}
+FIELDS = {
+    "id",
+    "question",
+    "language",
+    "evidence_language",
+    "kind",
+    "split",
+    "doc",
+    "also",
+    "evidence",
+    "note",
+}
 REQUIRED = ("id", "question", "language", "evidence_language", "kind", "split", "doc", "evidence")
 
 
@@ -59,7 +70,11 @@ class Question:
     @property
     def pairing(self) -> str:
         """'same-language', or the direction of a cross-lingual question, e.g. 'zh->en'."""
-        return "same-language" if not self.cross_lingual else f"{self.language}->{self.evidence_language}"
+        return (
+            "same-language"
+            if not self.cross_lingual
+            else f"{self.language}->{self.evidence_language}"
+        )
 
 
 # -- normalisation --------------------------------------------------------------------------------
@@ -130,14 +145,18 @@ def schema_errors(records: Sequence[dict]) -> list[str]:
             errors.append(f"{name}: split {rec['split']!r} is not one of {SPLITS}")
         docs = [rec["doc"], *rec.get("also", [])]
         if not all(isinstance(d, str) and _doc_key_ok(d) for d in docs):
-            errors.append(f"{name}: doc/also must name corpus files ('pdf/...', 'docs/...') or 'export:<arxiv id>'")
+            errors.append(
+                f"{name}: doc/also must name corpus files ('pdf/...', 'docs/...') or 'export:<arxiv id>'"
+            )
         evidence = rec["evidence"]
         if not isinstance(evidence, list) or not 1 <= len(evidence) <= 3:
             errors.append(f"{name}: evidence must be a list of 1-3 strings")
             continue
         for e in evidence:
             if not isinstance(e, str) or not _evidence_size_ok(e):
-                errors.append(f"{name}: evidence {e!r} should be 5-15 words (10-40 characters of CJK)")
+                errors.append(
+                    f"{name}: evidence {e!r} should be 5-15 words (two CJK characters count as one)"
+                )
         question = rec["question"]
         if not isinstance(question, str) or len(question.strip()) < 6:
             errors.append(f"{name}: question too short")
@@ -147,15 +166,18 @@ def schema_errors(records: Sequence[dict]) -> list[str]:
 
 
 def _doc_key_ok(key: str) -> bool:
-    return key.startswith(("pdf/", "docs/")) or (key.startswith(EXPORT_PREFIX) and len(key) > len(EXPORT_PREFIX))
+    return key.startswith(("pdf/", "docs/")) or (
+        key.startswith(EXPORT_PREFIX) and len(key) > len(EXPORT_PREFIX)
+    )
 
 
 def _evidence_size_ok(evidence: str) -> bool:
+    """5-15 words, counting two CJK characters as a word (so mixed Chinese-English text works)."""
     text = readable(evidence)
-    cjk = len(re.findall(rf"[{CJK_CHAR}]", text))
-    if cjk >= len(text) / 3:
-        return 6 <= cjk + len(re.findall(r"[A-Za-z0-9]+", text)) <= 45
-    return 5 <= len(text.split()) <= 15
+    words = (
+        len(re.findall(rf"[^\W{CJK_CHAR}]+", text)) + len(re.findall(rf"[{CJK_CHAR}]", text)) / 2
+    )
+    return 5 <= words <= 15
 
 
 def _looks_copied(question: str, evidence: Sequence[str]) -> bool:
@@ -170,9 +192,15 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
         raise SystemExit("invalid evaluation set:\n  " + "\n  ".join(errors))
     return [
         Question(
-            id=r["id"], question=r["question"], language=r["language"],
-            evidence_language=r["evidence_language"], kind=r["kind"], split=r["split"], doc=r["doc"],
-            also=tuple(r.get("also", ())), evidence=tuple(r["evidence"]),
+            id=r["id"],
+            question=r["question"],
+            language=r["language"],
+            evidence_language=r["evidence_language"],
+            kind=r["kind"],
+            split=r["split"],
+            doc=r["doc"],
+            also=tuple(r.get("also", ())),
+            evidence=tuple(r["evidence"]),
         )
         for r in records
     ]
@@ -183,11 +211,15 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
 
 def corpus_files(corpus: Path) -> list[str]:
     """The corpus documents papershelf ingests with `add`, as keys ('pdf/x.pdf', 'docs/y.md')."""
-    keys = [f"docs/{p.name}" for p in sorted((corpus / "docs").iterdir()) if p.suffix in {".md", ".txt"}]
+    keys = [
+        f"docs/{p.name}" for p in sorted((corpus / "docs").iterdir()) if p.suffix in {".md", ".txt"}
+    ]
     return keys + [f"pdf/{p.name}" for p in sorted((corpus / "pdf").glob("*.pdf"))]
 
 
-def ingest(library: Library, corpus: Path, keys: Iterable[str] | None = None) -> tuple[dict[str, str], list[str]]:
+def ingest(
+    library: Library, corpus: Path, keys: Iterable[str] | None = None
+) -> tuple[dict[str, str], list[str]]:
     """Ingest the named corpus documents (all of them by default) and the tutorial export entries;
     return {doc key: paper id} and the failures as one line each."""
     wanted = set(keys) if keys is not None else None
@@ -238,14 +270,20 @@ def evidence_failures(
         for e in q.evidence:
             if any(evidence_in([e], p.text) for d in q.docs for p in passages[d]):
                 continue
-            where = "split across passages" if any(evidence_in([e], contents[d]) for d in q.docs) else "not found"
+            where = (
+                "split across passages"
+                if any(evidence_in([e], contents[d]) for d in q.docs)
+                else "not found"
+            )
             failures.append(f"{q.id}: evidence {e!r} {where} in {', '.join(q.docs)}")
         if not any(evidence_in([e], p.text) for e in q.evidence for p in passages[q.doc]):
             failures.append(f"{q.id}: no evidence string occurs in its main document {q.doc}")
     return failures
 
 
-def extracted(library: Library, mapping: dict[str, str]) -> tuple[dict[str, list[Passage]], dict[str, str]]:
+def extracted(
+    library: Library, mapping: dict[str, str]
+) -> tuple[dict[str, list[Passage]], dict[str, str]]:
     passages, contents = {}, {}
     for key, paper_id in mapping.items():
         document = library.get_document(paper_id)
@@ -271,8 +309,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     failures += evidence_failures(questions, passages, contents)
     for line in failures:
         print(line, file=sys.stderr)
-    print(f"{len(questions)} questions, {sum(len(q.evidence) for q in questions)} evidence strings, "
-          f"{len(failures)} failure(s)")
+    print(
+        f"{len(questions)} questions, {sum(len(q.evidence) for q in questions)} evidence strings, "
+        f"{len(failures)} failure(s)"
+    )
     return 1 if failures else 0
 
 

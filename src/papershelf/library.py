@@ -13,13 +13,16 @@ from papershelf.core.errors import InputError, NotFound, PapershelfError
 from papershelf.core.ids import arxiv_paper_id, sha256_bytes
 from papershelf.core.models import Document, Hit, Paper, PaperFilter
 from papershelf.core.settings import Settings
+from papershelf.embeddings.base import Embedder
+from papershelf.embeddings.factory import make_embedder
 from papershelf.ingest.arxiv import ArxivClient
 from papershelf.ingest.arxiv_ids import parse_arxiv_reference
 from papershelf.ingest.http import HttpFetcher
 from papershelf.ingest.pipeline import Enricher, document_from_bytes
 from papershelf.ingest.sources import Source, resolve_inputs
 from papershelf.ingest.tutorial_import import documents_from_tutorial_export, tutorial_export_bytes
-from papershelf.search.lexical import search_passages
+from papershelf.search.hybrid import Searcher, SearchMode
+from papershelf.search.indexing import IndexProgress, embed_missing
 from papershelf.search.reading import ReadPage, read_document
 from papershelf.storage.base import Store
 from papershelf.storage.factory import open_store
@@ -61,6 +64,9 @@ class Library:
         self.settings = settings or Settings()
         self._store = store
         self._fetcher: HttpFetcher | None = None
+        self._embedder: Embedder | None = None
+        self._embedder_made = False
+        self._searcher: Searcher | None = None
 
     @property
     def store(self) -> Store:
@@ -68,7 +74,22 @@ class Library:
             self._store = open_store(self.settings)
         return self._store
 
+    @property
+    def embedder(self) -> Embedder | None:
+        """The dense embedder the settings name (None when `embedder` is 'none'); made on first use."""
+        if not self._embedder_made:
+            self._embedder = make_embedder(self.settings)
+            self._embedder_made = True
+        return self._embedder
+
+    @property
+    def searcher(self) -> Searcher:
+        if self._searcher is None:
+            self._searcher = Searcher(self.store, self.embedder)
+        return self._searcher
+
     def close(self) -> None:
+        self._searcher = None
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -92,8 +113,10 @@ class Library:
         *,
         collection: str | None = None,
         progress: ProgressCallback | None = None,
+        index_progress: IndexProgress | None = None,
     ) -> AddReport:
-        """Ingest every input; bad inputs are reported, never fatal to the others."""
+        """Ingest every input; bad inputs are reported, never fatal to the others. The new
+        papers' passages are embedded at the end (`index_progress` follows that)."""
         sources, failures = self.plan(inputs)
         report = AddReport(failures=list(failures))
         for source in sources:
@@ -104,7 +127,29 @@ class Library:
                 report.failures.append((source.label, error))
             if progress is not None:
                 progress(source.label, result, error)
+        self._index_new(report, index_progress)
         return report
+
+    def index(
+        self, progress: IndexProgress | None = None, *, paper_ids: list[str] | None = None
+    ) -> int:
+        """Embed the passages (of `paper_ids`, when given) that have no vector from the current
+        embedder; how many were embedded. 0 when dense search is off."""
+        if self.embedder is None:
+            return 0
+        return embed_missing(self.store, self.embedder, paper_ids=paper_ids, progress=progress)
+
+    def _index_new(self, report: AddReport, progress: IndexProgress | None) -> None:
+        changed = [r.paper.id for r in report.results if r.outcome in ("added", "replaced")]
+        if not changed:
+            return
+        try:
+            self.index(progress, paper_ids=changed)
+        except PapershelfError as exc:
+            # The papers are stored and searchable lexically; embedding can be retried alone.
+            log.warning(
+                "papers added, but embedding them failed (%s); run `papershelf reindex`", exc
+            )
 
     def _add_one(self, source: Source, collection: str) -> tuple[AddResult | None, str | None]:
         try:
@@ -218,7 +263,13 @@ class Library:
 
     # -- the tutorial's export format ---------------------------------------------------------
 
-    def import_tutorial(self, path: Path, *, collection: str | None = None) -> AddReport:
+    def import_tutorial(
+        self,
+        path: Path,
+        *,
+        collection: str | None = None,
+        index_progress: IndexProgress | None = None,
+    ) -> AddReport:
         """Import the tutorial's MongoDB export (extended JSON); each essay becomes a paper."""
         data = self._read_file(path)
         collection = collection or self.settings.collection_name
@@ -228,6 +279,7 @@ class Library:
                 report.results.append(self._store_document(label, document, collection))
             except PapershelfError as exc:
                 report.failures.append((label, str(exc)))
+        self._index_new(report, index_progress)
         return report
 
     def export_tutorial(self, filter: PaperFilter | None = None) -> bytes:
@@ -284,9 +336,17 @@ class Library:
     def collections(self) -> dict[str, int]:
         return self.store.collections()
 
-    def search(self, query: str, *, limit: int = 5, filter: PaperFilter | None = None) -> list[Hit]:
-        """The passages that best answer the query, with citations."""
-        return search_passages(self.store, query, limit=limit, filter=filter)
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 5,
+        filter: PaperFilter | None = None,
+        mode: SearchMode = "hybrid",
+    ) -> list[Hit]:
+        """The passages that best answer the query, with citations: lexical and dense retrieval
+        fused ('hybrid'), or one of them alone ('lexical', 'dense')."""
+        return self.searcher.search(query, limit=limit, filter=filter, mode=mode)
 
     def read(
         self,

@@ -28,7 +28,9 @@ def assert_refused(shelf, before: str, *args: str, expect: str) -> None:
 
 
 def test_a_missing_path_is_refused(stocked, tmp_path):
-    assert_refused(stocked, stocked.database_digest(), str(tmp_path / "nope.pdf"), expect="no such file")
+    assert_refused(
+        stocked, stocked.database_digest(), str(tmp_path / "nope.pdf"), expect="no such file"
+    )
 
 
 def test_an_empty_directory_is_refused(stocked, tmp_path):
@@ -64,7 +66,7 @@ def test_an_encrypted_pdf_is_refused(stocked, tmp_path):
 def test_an_image_is_refused(stocked, tmp_path):
     image = tmp_path / "figure.png"
     image.write_bytes(PNG_1x1)
-    assert_refused(stocked, stocked.database_digest(), str(image) , expect="image")
+    assert_refused(stocked, stocked.database_digest(), str(image), expect="image")
 
 
 def test_an_image_named_pdf_is_refused(stocked, tmp_path):
@@ -84,7 +86,9 @@ def test_an_invalid_arxiv_id_is_refused(stocked):
 
 def test_a_locked_database_is_reported_and_nothing_is_written(stocked, tmp_path, monkeypatch):
     monkeypatch.setenv("PAPERSHELF_SQLITE_BUSY_TIMEOUT_MS", "200")
-    other = write_pdf(tmp_path / "other.pdf", pages=[[("Another Paper Title", 20), ("Some text here.", 10)]])
+    other = write_pdf(
+        tmp_path / "other.pdf", pages=[[("Another Paper Title", 20), ("Some text here.", 10)]]
+    )
     holder = sqlite3.connect(stocked.home / "papershelf.db", isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
@@ -131,4 +135,3 @@ def test_usage_errors_exit_with_status_2(tmp_path):
 
 def test_a_path_that_is_a_fifo_or_device_is_refused(stocked):
     assert_refused(stocked, stocked.database_digest(), "/dev/null", expect="not a regular file")
-

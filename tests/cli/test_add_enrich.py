@@ -7,11 +7,17 @@ from tests.support.fake_llm_server import FakeLLMServer, closed_port_url
 NOTE = "---\ntitle: Token Budgets\n---\n\n# Token Budgets\n\nPixel shuffle saves visual tokens in small models.\n"
 
 
-def test_an_llm_supplies_categories_and_keywords_through_chatty_answers(shelf, tmp_path, monkeypatch):
+def test_an_llm_supplies_categories_and_keywords_through_chatty_answers(
+    shelf, tmp_path, monkeypatch
+):
     note = tmp_path / "note.md"
-    note.write_text(NOTE.replace("title: Token Budgets\n", "title: Token Budgets\nauthors: [Ada]\n"))
+    note.write_text(
+        NOTE.replace("title: Token Budgets\n", "title: Token Budgets\nauthors: [Ada]\n")
+    )
     with FakeLLMServer() as llm:
-        llm.reply('<think>the paper is about vision</think>Sure! ["Computer Vision", "Efficient ML"]')
+        llm.reply(
+            '<think>the paper is about vision</think>Sure! ["Computer Vision", "Efficient ML"]'
+        )
         llm.reply('Here you go:\n```json\n["pixel shuffle", "visual tokens"]\n```')
         monkeypatch.setenv("PAPERSHELF_LLM_ENRICH", "1")
         monkeypatch.setenv("OLLAMA_BASE_URL", llm.url)

@@ -71,7 +71,9 @@ def test_importing_twice_changes_nothing(shelf, export_file):
 
 def test_a_broken_export_is_refused_and_nothing_is_imported(shelf, tmp_path):
     broken = tmp_path / "broken.json"
-    broken.write_text('[{"_id": {"$oid": "69670233c375f34f0c97ff09"}, "title": "x", ', encoding="utf-8")
+    broken.write_text(
+        '[{"_id": {"$oid": "69670233c375f34f0c97ff09"}, "title": "x", ', encoding="utf-8"
+    )
     result = shelf("import", str(broken))
     assert result.exit_code == 1
     assert "broken.json" in result.stderr or "JSON" in result.stderr

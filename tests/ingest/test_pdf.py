@@ -92,6 +92,15 @@ def test_a_word_hyphenated_at_a_line_end_is_rejoined():
     assert "We give an example of a broken word" in parse(pdf.to_bytes()).text
 
 
+def test_a_word_hyphenated_across_a_page_break_ends_up_whole_on_the_first_page():
+    pdf = PdfBuilder().page().paragraph([*BODY, "The last line of this page breaks a long repre-"])
+    pdf.page().paragraph(["sentation across the page break and goes on.", *BODY], indent=0)
+    doc = parse(pdf.to_bytes())
+    first, second = (doc.text[span.char_start : span.char_end] for span in doc.pages)
+    assert first.endswith("breaks a long representation")
+    assert second.startswith("across the page break")
+
+
 def test_a_hyphenated_compound_keeps_its_hyphen_across_a_line_break():
     lines = [
         "Our state-of-the-",

@@ -19,21 +19,39 @@ REPO = Path(__file__).resolve().parents[2]
 PORT_WAIT_S = 30.0
 
 
-@pytest.fixture
-def library(tmp_path: Path) -> Iterator[Library]:
-    """A library holding the four test papers (English, Chinese, a hostile one)."""
-    lib = Library(Settings())
-    report = lib.add([str(p) for p in write_papers(tmp_path / "papers")])
+def _library_in(home: Path) -> Library:
+    return Library(Settings(home=home))
+
+
+@pytest.fixture(scope="session")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """A library holding the four test papers (English, Chinese, a hostile one), shared by the
+    tests that only read it; servers in subprocesses are pointed at its home."""
+    home = tmp_path_factory.mktemp("shared-home")
+    lib = _library_in(home)
+    report = lib.add([str(p) for p in write_papers(home / "papers")])
     assert report.ok, report.failures
     yield lib
     lib.close()
 
 
 @pytest.fixture
-def tutorial_library(corpus: Path) -> Iterator[Library]:
+def writable_library(papershelf_home: Path) -> Iterator[Library]:
+    """An empty library of this test's own, for tests that add to it."""
+    lib = _library_in(papershelf_home)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture(scope="session")
+def tutorial_library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     """A library holding the tutorial's MongoDB export (two arXiv papers with their ObjectIds)."""
-    lib = Library(Settings())
-    report = lib.import_tutorial(corpus / "docs" / "essay_database.ai_essay.json")
+    from tests.conftest import CORPUS
+
+    if not CORPUS.is_dir():
+        pytest.skip(f"shared corpus not found at {CORPUS}")
+    lib = _library_in(tmp_path_factory.mktemp("tutorial-home"))
+    report = lib.import_tutorial(CORPUS / "docs" / "essay_database.ai_essay.json")
     assert report.ok, report.failures
     yield lib
     lib.close()
@@ -70,9 +88,11 @@ def serve_command(*args: str) -> list[str]:
     return [sys.executable, str(SERVE_ENTRY), "serve", *args]
 
 
-def server_env() -> dict[str, str]:
-    """The test's environment (its PAPERSHELF_HOME) with the repository importable."""
+def server_env(home: Path | None = None) -> dict[str, str]:
+    """The test's environment with the repository importable and PAPERSHELF_HOME at `home`."""
     env = dict(os.environ)
+    if home is not None:
+        env["PAPERSHELF_HOME"] = str(home)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")]))
     return env
 
@@ -84,11 +104,11 @@ class RunningServer:
     process: subprocess.Popen
 
 
-def start_server(*args: str) -> RunningServer:
+def start_server(home: Path, *args: str) -> RunningServer:
     port = free_port()
     process = subprocess.Popen(
         serve_command(*args, "--port", str(port)),
-        env=server_env(),
+        env=server_env(home),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -116,13 +136,13 @@ def stop(process: subprocess.Popen) -> None:
 
 @pytest.fixture
 def http_server(library: Library) -> Iterator[RunningServer]:
-    running = start_server("--transport", "http")
+    running = start_server(library.settings.home, "--transport", "http")
     yield running
     stop(running.process)
 
 
 @pytest.fixture
 def sse_server(library: Library) -> Iterator[RunningServer]:
-    running = start_server("--transport", "sse")
+    running = start_server(library.settings.home, "--transport", "sse")
     yield running
     stop(running.process)

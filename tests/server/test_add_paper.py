@@ -26,8 +26,8 @@ def inbox(tmp_path: Path) -> Path:
     return folder
 
 
-async def test_add_paper_adds_a_file_under_an_allowed_root(library, inbox):
-    server = build_server(library, write_policy=WritePolicy(roots=[inbox]))
+async def test_add_paper_adds_a_file_under_an_allowed_root(writable_library, inbox):
+    server = build_server(writable_library, write_policy=WritePolicy(roots=[inbox]))
     async with Client(server) as client:
         result = await client.call_tool("add_paper", {"source": "note.md"})
         assert not result.is_error, result.content[0].text
@@ -37,34 +37,40 @@ async def test_add_paper_adds_a_file_under_an_allowed_root(library, inbox):
     assert found.structured_content["hits"][0]["paper_id"] == added["paper_id"]
 
 
-async def test_add_paper_is_marked_as_a_write_tool(library, inbox):
-    async with Client(build_server(library, write_policy=WritePolicy(roots=[inbox]))) as client:
+async def test_add_paper_is_marked_as_a_write_tool(writable_library, inbox):
+    async with Client(
+        build_server(writable_library, write_policy=WritePolicy(roots=[inbox]))
+    ) as client:
         tool = next(t for t in (await client.list_tools()).tools if t.name == "add_paper")
     assert tool.annotations.read_only_hint is False
     assert tool.annotations.destructive_hint is False
 
 
 @pytest.mark.parametrize("source", ["../secret.md", "/etc/passwd", "inbox/../../secret.md", "*.md"])
-async def test_add_paper_refuses_paths_outside_the_roots(library, inbox, source):
+async def test_add_paper_refuses_paths_outside_the_roots(writable_library, inbox, source):
     (inbox.parent / "secret.md").write_text("# Secret\n\nDo not read.\n")
-    async with Client(build_server(library, write_policy=WritePolicy(roots=[inbox]))) as client:
+    async with Client(
+        build_server(writable_library, write_policy=WritePolicy(roots=[inbox]))
+    ) as client:
         result = await client.call_tool("add_paper", {"source": source})
     assert result.is_error
-    assert "Secret" not in {p.title for p in library.list()}
+    assert "Secret" not in {p.title for p in writable_library.list()}
 
 
-async def test_add_paper_refuses_a_symlink_that_escapes_the_root(library, inbox):
+async def test_add_paper_refuses_a_symlink_that_escapes_the_root(writable_library, inbox):
     secret = inbox.parent / "secret.md"
     secret.write_text("# Secret\n\nDo not read.\n")
     os.symlink(secret, inbox / "link.md")
-    async with Client(build_server(library, write_policy=WritePolicy(roots=[inbox]))) as client:
+    async with Client(
+        build_server(writable_library, write_policy=WritePolicy(roots=[inbox]))
+    ) as client:
         result = await client.call_tool("add_paper", {"source": "link.md"})
     assert result.is_error
-    assert "Secret" not in {p.title for p in library.list()}
+    assert "Secret" not in {p.title for p in writable_library.list()}
 
 
-async def test_without_roots_local_files_are_refused_with_the_flag_to_use(library, inbox):
-    async with Client(build_server(library, write_policy=WritePolicy())) as client:
+async def test_without_roots_local_files_are_refused_with_the_flag_to_use(writable_library, inbox):
+    async with Client(build_server(writable_library, write_policy=WritePolicy())) as client:
         result = await client.call_tool("add_paper", {"source": str(inbox / "note.md")})
     assert result.is_error and "--root" in result.content[0].text
 
@@ -112,7 +118,7 @@ def test_public_addresses_are_public():
     assert not is_public("0.0.0.0") and not is_public("not an address")
 
 
-async def test_a_redirect_to_a_private_address_is_not_followed(library):
+async def test_a_redirect_to_a_private_address_is_not_followed(writable_library):
     """The URL's host counts as public; its redirect leads to a loopback address and is refused
     before any request goes there."""
     with ReplayServer() as upstream:
@@ -124,7 +130,7 @@ async def test_a_redirect_to_a_private_address_is_not_followed(library):
             return ["93.184.215.14"] if host == "localhost" else ["127.0.0.1"]
 
         url = upstream.base_url.replace("127.0.0.1", "localhost") + "/paper.md"
-        server = build_server(library, write_policy=WritePolicy(resolver=resolver))
+        server = build_server(writable_library, write_policy=WritePolicy(resolver=resolver))
         async with Client(server) as client:
             result = await client.call_tool("add_paper", {"source": url})
         assert result.is_error and "non-public address" in result.content[0].text

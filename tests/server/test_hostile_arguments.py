@@ -9,12 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp import Client
 
-from papershelf.core.settings import Settings
 from papershelf.library import Library
 from papershelf.search.reading import encode_cursor
 from papershelf.server.app import build_server
 from papershelf.server.security import WritePolicy
-from tests.server.papers import write_papers
 
 CALL_DEADLINE_S = 10.0
 MAX_ERROR_CHARS = 4000
@@ -80,22 +78,13 @@ def arguments_for(names: list[str]) -> st.SearchStrategy[dict]:
 
 
 @pytest.fixture
-def hostile_library(tmp_path: Path, monkeypatch) -> Library:
-    # Every download would go to a closed local port, and the write policy refuses it first.
-    monkeypatch.setenv("PAPERSHELF_ARXIV_API_URL", "http://127.0.0.1:9/api/query")
-    monkeypatch.setenv("PAPERSHELF_ARXIV_PDF_URL", "http://127.0.0.1:9/pdf")
-    library = Library(Settings())
-    assert library.add([str(p) for p in write_papers(tmp_path / "papers")]).ok
-    yield library
-    library.close()
-
-
-@pytest.fixture
-def hostile_server(hostile_library: Library, tmp_path: Path):
+def hostile_server(library: Library, tmp_path: Path):
+    """add_paper included, with every address counting as private: no download ever starts
+    (arXiv ids too: the guarded fetcher checks each request), and the inbox is empty."""
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     policy = WritePolicy(roots=[inbox], resolver=lambda host, port: ["10.0.0.1"])
-    return build_server(hostile_library, write_policy=policy)
+    return build_server(library, write_policy=policy)
 
 
 async def call_within_deadline(server, name: str, arguments: dict):

@@ -3,6 +3,7 @@
 import pytest
 from mcp import Client
 
+from papershelf.core.settings import Settings
 from papershelf.core.tokens import count_tokens
 from papershelf.library import Library
 from papershelf.server.app import build_server
@@ -55,8 +56,9 @@ async def test_search_with_an_unknown_collection_lists_the_valid_ones(server):
     assert "no collection 'nope'" in text_of(result) and "ai_essay" in text_of(result)
 
 
-async def test_search_that_matches_nothing_says_what_to_try(server):
-    result = await call(server, "search_papers", query="zyxwvut")
+async def test_a_search_in_an_empty_library_says_what_to_try(papershelf_home):
+    empty = Library(Settings(home=papershelf_home))
+    result = await call(build_server(empty), "search_papers", query="pixel shuffle")
     assert not result.is_error
     assert result.structured_content["hits"] == []
     assert "Try other key terms" in text_of(result)

@@ -34,7 +34,9 @@ async def search_through(client: Client) -> dict:
 
 async def test_stdio_subprocess_answers_a_search(library):
     params = StdioServerParameters(
-        command=sys.executable, args=[str(SERVE_ENTRY), "serve"], env=server_env()
+        command=sys.executable,
+        args=[str(SERVE_ENTRY), "serve"],
+        env=server_env(library.settings.home),
     )
     async with Client(params) as client:
         found = await search_through(client)
@@ -87,7 +89,7 @@ async def test_a_local_origin_is_accepted(http_server):
 
 @pytest.fixture
 def token_server(library):
-    running = start_server("--transport", "http", "--token", "s3cret-token")
+    running = start_server(library.settings.home, "--transport", "http", "--token", "s3cret-token")
     yield running
     stop(running.process)
 

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.anyio, pytest.mark.corpus]
 
 @pytest.fixture
 def tutorial_sse_server(tutorial_library):
-    running = start_server("--transport", "sse")
+    running = start_server(tutorial_library.settings.home, "--transport", "sse")
     yield running
     stop(running.process)
 

@@ -26,7 +26,9 @@ PAPER_PAGES = [
 ]
 
 
-def write_pdf(path: Path, pages: list[list[tuple[str, float]]] = PAPER_PAGES, **save_options: object) -> Path:
+def write_pdf(
+    path: Path, pages: list[list[tuple[str, float]]] = PAPER_PAGES, **save_options: object
+) -> Path:
     """A PDF with a real text layer; each line is (text, font size)."""
     doc = pymupdf.open()
     for lines in pages:

@@ -81,6 +81,24 @@ class Settings(BaseSettings):
         validation_alias=_env("PAPERSHELF_LLM_ENRICH"),
     )
     llm_timeout_s: float = Field(default=60.0, description="Timeout of one LLM request, seconds.")
+    embedder: str = Field(
+        default="use-multilingual",
+        description="Dense embedder for hybrid search: 'use-multilingual' (built in, Chinese and "
+        "English), 'openai:<model>' (an OpenAI-compatible /v1/embeddings "
+        "at embeddings_url, e.g. Ollama's bge-m3), 'st:<hub model>' (extra sentence-transformers) "
+        "or 'none' (lexical search only). Changing it needs `papershelf reindex`.",
+        validation_alias=_env("PAPERSHELF_EMBEDDER"),
+    )
+    embeddings_url: str = Field(
+        default="",
+        description="OpenAI-compatible endpoint for 'openai:<model>' embedders (default: the LLM endpoint).",
+        validation_alias=_env("PAPERSHELF_EMBEDDINGS_URL"),
+    )
+    embeddings_api_key: str = Field(
+        default="",
+        description="API key for the embeddings endpoint, if it needs one.",
+        validation_alias=_env("PAPERSHELF_EMBEDDINGS_API_KEY"),
+    )
     mongo_server_url: str = Field(
         default="http://localhost:9002/sse",
         description="URL of an MCP paper server for clients (tutorial: MONGO_SERVER_URL).",

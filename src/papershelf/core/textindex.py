@@ -108,3 +108,17 @@ def query_terms(query: str) -> list[str]:
     meaningful = [term for term, is_stopword in pieces if not is_stopword]
     chosen = meaningful or [term for term, _ in pieces]
     return list(dict.fromkeys(chosen))
+
+
+# English words of the corpus, counted per passage: the lexicon that carries Chinese query words
+# over to English ones (see papershelf.search.lexicon). At least 3 letters, ends on a letter.
+_LEXICON_WORD = re.compile(r"[a-z][a-z\-]{1,28}[a-z]")
+
+
+def lexicon_terms(text: str) -> set[str]:
+    """The distinct English words of a text that enter the cross-lingual lexicon."""
+    return {
+        word
+        for word in _LEXICON_WORD.findall(text.lower())
+        if word not in ENGLISH_STOPWORDS and "--" not in word
+    }

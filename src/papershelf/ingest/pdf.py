@@ -1,5 +1,6 @@
 """The PDF parser: page-cited, cleaned text with headings and front matter, via pypdfium2."""
 
+import re
 from pathlib import PurePosixPath
 
 from papershelf.core.errors import UnsupportedDocument
@@ -27,6 +28,8 @@ from papershelf.ingest.pdf_text import (
     remove_running_lines,
 )
 
+_PAGE_END_FRAGMENT = re.compile(r"((?:[^\W\d_]+-)*[^\W\d_]+)[-\u00ad\ufffe]$")
+_PAGE_START_FRAGMENT = re.compile(r"([a-z]+)[ ]?")
 # Fewer visible characters than this and a page counts as having no text layer (a scan, a figure).
 MIN_PAGE_CHARS = 40
 
@@ -117,25 +120,48 @@ def _assemble(
     """The document's text (paragraphs apart by a blank line), each page's span in it, and
     where the paragraphs set in a larger or bold font start."""
     dehyphenator = Dehyphenator(pages)
-    parts: list[str] = []
-    spans: list[PageSpan] = []
-    emphasized: set[int] = set()
-    offset = 0
+    texts: list[str] = []
+    marks: list[list[int]] = []  # emphasized paragraph starts, relative to their page
     for page in pages:
-        page_text = ""
+        page_text, page_marks = "", []
         for paragraph in page_paragraphs(
             page, dehyphenator, looks_like_heading, body_size, body_weight
         ):
             page_text += "\n\n" if page_text else ""
             if paragraph.emphasized:
-                emphasized.add(offset + len(page_text))
+                page_marks.append(len(page_text))
             page_text += paragraph.text
+        texts.append(page_text)
+        marks.append(page_marks)
+    for index in range(1, len(texts)):
+        texts[index - 1], texts[index], moved = _rejoin_across_pages(
+            texts[index - 1], texts[index], dehyphenator
+        )
+        marks[index] = [mark - moved for mark in marks[index] if mark >= moved]
+    spans: list[PageSpan] = []
+    emphasized: set[int] = set()
+    offset = 0
+    for page, page_text, page_marks in zip(pages, texts, marks, strict=True):
         spans.append(
             PageSpan(number=page.number, char_start=offset, char_end=offset + len(page_text))
         )
-        parts.append(page_text)
+        emphasized.update(offset + mark for mark in page_marks)
         offset += len(page_text) + 2
-    return "\n\n".join(parts), spans, emphasized
+    return "\n\n".join(texts), spans, emphasized
+
+
+def _rejoin_across_pages(
+    before: str, after: str, dehyphenator: Dehyphenator
+) -> tuple[str, str, int]:
+    """'exam-' ending one page and 'ple' starting the next: the whole word goes on the first
+    page. Returns both texts and how many characters left the start of the second."""
+    left = _PAGE_END_FRAGMENT.search(before)
+    right = _PAGE_START_FRAGMENT.match(after)
+    if not left or not right:
+        return before, after, 0
+    word = dehyphenator.join(left[1], right[1])
+    moved = len(right[0])
+    return before[: left.start()] + word, after[moved:], moved
 
 
 def _take_arxiv_stamp(page: Page) -> ArxivStamp | None:

@@ -17,7 +17,7 @@ from papershelf.core.tokens import CJK_CHAR
 from papershelf.ingest.pdf_layout import Line, Page
 
 LIGATURES = str.maketrans(
-    {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
+    {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st", "ſ": "s"}
 )
 _CJK_TEXT = CJK_CHAR + "\u3000-\u303f\uff00-\uffef"
 _CJK_GAP = re.compile(f"(?<=[{_CJK_TEXT}]) +(?=[{_CJK_TEXT}])")
@@ -180,8 +180,15 @@ def page_paragraphs(
         previous = line
     for paragraph in paragraphs:
         paragraph.text = _CJK_GAP.sub("", paragraph.text)
-    paragraphs += [Paragraph("[Note] " + _CJK_GAP.sub("", clean_line(note))) for note in page.notes]
+    paragraphs += [Paragraph("[Note] " + _note_text(note)) for note in page.notes]
     return paragraphs
+
+
+def _note_text(note: str) -> str:
+    """A comment's lines as one paragraph (Chinese lines join without a space)."""
+    lines = [clean_line(line) for line in re.split(r"[\r\n]+", note)]
+    text = " ".join(line for line in lines if line)
+    return _CJK_GAP.sub("", text)
 
 
 def _page_metrics(page: Page, body_size: float) -> tuple[float, float]:

@@ -97,31 +97,10 @@ class OpenAICompatClient:
         self.close()
 
     def _unreachable_message(self, exc: Exception) -> str:
-        return (
-            f"cannot reach the LLM endpoint {self.base_url} ({type(exc).__name__}): start it "
-            "(e.g. `ollama serve`) or set OLLAMA_BASE_URL / PAPERSHELF_LLM_URL"
-        )
+        return unreachable_message(self.base_url, exc)
 
     def _status_message(self, response: httpx.Response) -> str:
-        detail = _error_detail(response)
-        status = response.status_code
-        if status == 404 and "model" in detail.lower():
-            return (
-                f"model {self.model!r} not found at {self.base_url}: pull it "
-                f"(`ollama pull {self.model}`) or set OLLAMA_MODEL / PAPERSHELF_LLM_MODEL"
-            )
-        if status == 404:
-            return (
-                f"{self.base_url}/chat/completions does not exist: point OLLAMA_BASE_URL at an "
-                "OpenAI-compatible base URL (for Ollama http://localhost:11434/v1)"
-            )
-        if status in (401, 403):
-            return (
-                f"the LLM endpoint {self.base_url} refused the request (HTTP {status}): "
-                "set PAPERSHELF_LLM_API_KEY to a valid key"
-            )
-        suffix = f": {detail}" if detail else ""
-        return f"the LLM endpoint {self.base_url} answered HTTP {status}{suffix}"
+        return status_message(self.base_url, self.model, response)
 
     def _reply_text(self, response: httpx.Response) -> str:
         try:
@@ -133,6 +112,37 @@ class OpenAICompatClient:
             ) from exc
         content = message.get("content") if isinstance(message, dict) else None
         return content if isinstance(content, str) else ""
+
+
+def unreachable_message(base_url: str, exc: Exception) -> str:
+    """What to tell a user whose LLM endpoint cannot be reached."""
+    return (
+        f"cannot reach the LLM endpoint {base_url} ({type(exc).__name__}): start it "
+        "(e.g. `ollama serve`) or set OLLAMA_BASE_URL / PAPERSHELF_LLM_URL"
+    )
+
+
+def status_message(base_url: str, model: str, response: httpx.Response) -> str:
+    """What to tell a user whose LLM endpoint answered a chat request with an error status."""
+    detail = _error_detail(response)
+    status = response.status_code
+    if status == 404 and "model" in detail.lower():
+        return (
+            f"model {model!r} not found at {base_url}: pull it "
+            f"(`ollama pull {model}`) or set OLLAMA_MODEL / PAPERSHELF_LLM_MODEL"
+        )
+    if status == 404:
+        return (
+            f"{base_url}/chat/completions does not exist: point OLLAMA_BASE_URL at an "
+            "OpenAI-compatible base URL (for Ollama http://localhost:11434/v1)"
+        )
+    if status in (401, 403):
+        return (
+            f"the LLM endpoint {base_url} refused the request (HTTP {status}): "
+            "set PAPERSHELF_LLM_API_KEY to a valid key"
+        )
+    suffix = f": {detail}" if detail else ""
+    return f"the LLM endpoint {base_url} answered HTTP {status}{suffix}"
 
 
 def _error_detail(response: httpx.Response) -> str:

@@ -13,6 +13,7 @@ from papershelf.core.models import Document, Paper, Section, format_pages
 from papershelf.core.tokens import count_tokens
 
 MIN_TOKENS = 100
+_SLICE = 400
 _BREAKS = ("\n\n", "\n", "。", ". ", "? ", "! ", "；", "; ", "，", ", ", " ")
 _CURSOR_VERSION = 1
 
@@ -139,20 +140,39 @@ def cursor_from(paper: Paper, start: int) -> str:
 
 def cut_point(text: str, start: int, limit: int, max_tokens: int) -> int:
     """The end of the longest piece text[start:end] (end <= limit) within max_tokens, moved back to
-    a paragraph, line, sentence or word break when one lies in the piece's last fifth."""
+    a paragraph, line, sentence or word break when one lies in the piece's last fifth.
+
+    Counts in slices that end after whitespace (token counts add up across such cuts), so a
+    page costs about one pass over its text, then bisects only the slice where the budget ends."""
     if start >= limit:
         return limit
-    if count_tokens(text[start:limit]) <= max_tokens:
-        return limit
     # A token is at least one character, so max_tokens * 8 characters bound any piece that fits.
-    low, high = start + 1, min(limit, start + max_tokens * 8)
+    window = min(limit, start + max_tokens * 8)
+    position, used = start, 0
+    while position < window:
+        step = min(window, position + _SLICE)
+        if step < window:
+            space = max(text.rfind(" ", position + 1, step), text.rfind("\n", position + 1, step))
+            step = space + 1 if space > position else step
+        cost = count_tokens(text[position:step])
+        if used + cost > max_tokens:
+            break
+        used, position = used + cost, step
+    else:
+        return window if window == limit else back_to_break(text, start, window)
+    low, high = position, step - 1
     while low < high:
         middle = (low + high + 1) // 2
-        if count_tokens(text[start:middle]) <= max_tokens:
+        if used + count_tokens(text[position:middle]) <= max_tokens:
             low = middle
         else:
             high = middle - 1
-    end = low
+    return back_to_break(text, start, max(low, start + 1))
+
+
+def back_to_break(text: str, start: int, end: int) -> int:
+    """`end` moved back to the last paragraph, line, sentence or word break in the last fifth
+    of text[start:end], if there is one."""
     floor = start + (end - start) * 4 // 5
     for mark in _BREAKS:
         found = text.rfind(mark, floor, end)
@@ -226,15 +246,15 @@ def _cursor_state(state: dict[str, Any], document: Document) -> tuple[int, int, 
         )
     if state.get("b") is None:
         state = {**state, "b": len(document.content)}
+    damaged = InputError("this cursor is damaged; call again without a cursor to start over")
     values = [state.get(key) for key in ("s", "a", "b")]
     scope = state.get("c")
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in values) or not isinstance(
-        scope, str
-    ):
-        raise InputError("this cursor is damaged; call again without a cursor to start over")
-    start, scope_start, scope_end = values
+    numbers = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+    if len(numbers) != 3 or not isinstance(scope, str):
+        raise damaged
+    start, scope_start, scope_end = numbers
     if not 0 <= scope_start <= start <= scope_end <= len(document.content):
-        raise InputError("this cursor is damaged; call again without a cursor to start over")
+        raise damaged
     return start, scope_start, scope_end, scope
 
 

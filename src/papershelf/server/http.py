@@ -46,15 +46,18 @@ def http_app(
     host: str = "127.0.0.1",
     token: str | None = None,
     allowed_hosts: Sequence[str] = (),
+    json_response: bool = True,
+    stateless: bool = True,
 ) -> ASGIApp:
     """The ASGI app serving `server` over Streamable HTTP (stateless, so any number of processes
-    can serve behind a load balancer) or the legacy SSE transport."""
+    can serve behind a load balancer) or the legacy SSE transport. Plain JSON responses suit
+    papershelf's tools, which send no notifications mid-call; SSE responses carry them."""
     security = transport_security(host, allowed_hosts)
     if transport == "http":
         app: ASGIApp = server.streamable_http_app(
             streamable_http_path=MCP_PATH,
-            stateless_http=True,
-            json_response=True,
+            stateless_http=stateless,
+            json_response=json_response,
             transport_security=security,
             host=host,
         )

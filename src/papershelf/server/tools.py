@@ -18,6 +18,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
 from papershelf.core.errors import NotFound, PapershelfError
+from papershelf.core.models import Hit as CoreHit
 from papershelf.core.models import Paper, PaperFilter
 from papershelf.core.tokens import count_tokens
 from papershelf.library import Library
@@ -130,14 +131,15 @@ def paper_tools(library: Library, write_policy: WritePolicy | None = None) -> li
                 chosen = chosen.model_copy(update={"paper_ids": [library.resolve_id(paper_id)]})
             hits = library.search(query, limit=limit, filter=chosen)
             papers: dict[str, Paper] = {}
-            more = {}
-            for hit in hits:
+
+            def cursor_for(hit: CoreHit) -> str:
                 pid = hit.passage.paper_id
                 if pid not in papers:
                     papers[pid] = library.get(pid)
-                more[hit.passage.id] = cursor_from(papers[pid], hit.passage.char_start)
-        budget = SEARCH_TOKENS_PER_HIT * max(limit, 5)
-        found = rendering.shape_hits(query, hits, budget, more)
+                return cursor_from(papers[pid], hit.passage.char_start)
+
+            budget = SEARCH_TOKENS_PER_HIT * max(limit, 5)
+            found = rendering.shape_hits(query, hits, budget, cursor_for)
         return result(found, rendering.render_search(query, found))
 
     async def list_papers(

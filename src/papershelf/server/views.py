@@ -66,7 +66,7 @@ def metadata_of(document: Document) -> dict[str, Any]:
 def essay_of(paper: Paper) -> EssayMetadata:
     """A paper as the tutorial's server listed an essay; `_id` is its old ObjectId when it had one."""
     return EssayMetadata(
-        id=paper.legacy_id or paper.id,
+        _id=paper.legacy_id or paper.id,
         title=paper.title,
         authors=paper.authors,
         categories=paper.categories,

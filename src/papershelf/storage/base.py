@@ -1,8 +1,43 @@
-"""The Store protocol: persistence of documents and lexical candidate retrieval, nothing else."""
+"""The Store protocol: persistence of documents, their passage vectors, and lexical candidate
+retrieval, nothing else."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
+
 from papershelf.core.models import Document, Paper, PaperFilter, Passage
+
+
+@dataclass(frozen=True)
+class PendingPassage:
+    """A passage without a vector for some embedder: what the embedder needs to make one."""
+
+    key: int  # the store's own passage key, never reused for another passage
+    paper_id: str
+    title: str
+    section: str
+    text: str
+
+
+@dataclass(frozen=True)
+class VectorSet:
+    """Every stored vector of one embedder, row i belonging to passage keys[i]."""
+
+    version: str  # changes whenever any passage or vector of the store changes
+    keys: np.ndarray  # int64, shape (n,)
+    paper_ids: np.ndarray  # object (str), shape (n,)
+    matrix: np.ndarray  # float32, shape (n, dimensions)
+
+
+@dataclass(frozen=True)
+class TermVectors:
+    """The lexicon's embedded terms, most frequent first, row i belonging to terms[i]."""
+
+    version: str
+    terms: list[str]
+    matrix: np.ndarray  # float32, shape (len(terms), dimensions)
 
 
 class Store(Protocol):
@@ -35,6 +70,46 @@ class Store(Protocol):
         self, terms: list[str], limit: int = 20, filter: PaperFilter | None = None
     ) -> list[tuple[Passage, float]]:
         """Passages matching any of the index terms, best first (higher score is better)."""
+
+    def passages_missing_vectors(
+        self, embedder_id: str, limit: int = 256, paper_ids: Sequence[str] | None = None
+    ) -> list[PendingPassage]:
+        """Passages with no vector from `embedder_id` (none, or another embedder's), in key order;
+        only those of `paper_ids` when given."""
+
+    def count_missing_vectors(
+        self, embedder_id: str, paper_ids: Sequence[str] | None = None
+    ) -> int:
+        """How many passages `passages_missing_vectors` would eventually return."""
+
+    def set_vectors(self, embedder_id: str, keys: Sequence[int], matrix: np.ndarray) -> int:
+        """Store row i of `matrix` as the vector of passage keys[i], in one transaction; passages
+        deleted meanwhile are skipped. The number stored."""
+
+    def vectors(self, embedder_id: str, unless_version: str | None = None) -> VectorSet | None:
+        """All vectors of `embedder_id`; None when the store's version is still `unless_version`
+        (so a caller can keep its copy without reading them again)."""
+
+    def get_passages(self, keys: Sequence[int]) -> dict[int, Passage]:
+        """The passages with these keys that exist, by key."""
+
+    def terms_missing_vectors(
+        self, embedder_id: str, min_df: int = 2, limit: int = 512
+    ) -> list[str]:
+        """Lexicon terms (English words of the passages, `lexicon_terms`, counted by the store as
+        papers come and go) held by at least `min_df` passages, with no vector from `embedder_id`."""
+
+    def set_term_vectors(self, embedder_id: str, terms: Sequence[str], matrix: np.ndarray) -> int:
+        """Store row i of `matrix` as the vector of terms[i]; the number stored."""
+
+    def term_vectors(
+        self,
+        embedder_id: str,
+        min_df: int = 2,
+        limit: int = 50_000,
+        unless_version: str | None = None,
+    ) -> TermVectors | None:
+        """The `limit` most frequent embedded terms; None when the version is `unless_version`."""
 
     # From here on `list` names this method, so later annotations cannot use `list[...]`.
     def list(

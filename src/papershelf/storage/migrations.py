@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from papershelf.core.errors import StoreError
 from papershelf.storage.sqlite_connection import write_transaction
 from papershelf.storage.sqlite_fts import ANALYZER_KEY, CREATE_FTS, analyzer_fingerprint
+from papershelf.storage.sqlite_terms import count_passages
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,30 @@ def m001_initial(conn: sqlite3.Connection) -> None:
     conn.execute(
         "INSERT INTO store_meta(key, value) VALUES (?, ?)", (ANALYZER_KEY, analyzer_fingerprint())
     )
+
+
+@migration
+def m002_passage_vectors(conn: sqlite3.Connection) -> None:
+    """Vectors are looked up by embedder (hybrid search); passage keys are never reused from now
+    on, so the high-water mark starts at the highest key in use; readers cache by data_version;
+    the term lexicon for cross-lingual queries."""
+    conn.execute("CREATE INDEX passages_embedder ON passages(embedder)")
+    # The corpus's own English vocabulary with its embeddings: Chinese query words are carried
+    # over to the English words nearest to them (cross-lingual lexical search).
+    conn.execute(
+        """CREATE TABLE terms (
+            term TEXT PRIMARY KEY,
+            df INTEGER NOT NULL,
+            vector BLOB,
+            embedder TEXT
+        ) WITHOUT ROWID"""
+    )
+    conn.execute(
+        "INSERT OR REPLACE INTO store_meta(key, value) "
+        "SELECT 'passage_key_high', CAST(coalesce(max(id), 0) AS TEXT) FROM passages"
+    )
+    conn.execute("INSERT OR REPLACE INTO store_meta(key, value) VALUES ('data_version', '1')")
+    count_passages(conn, (row[0] for row in conn.execute("SELECT text FROM passages")))
 
 
 def _applied(conn: sqlite3.Connection) -> set[str]:

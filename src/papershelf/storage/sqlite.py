@@ -8,13 +8,18 @@ lets any number of readers run beside one writer; writers queue on the busy time
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+
+import numpy as np
 
 from papershelf.core.errors import StoreError
 from papershelf.core.models import Document, Paper, PaperFilter, Passage
 from papershelf.storage import sqlite_rows as rows
+from papershelf.storage import sqlite_terms as terms
+from papershelf.storage import sqlite_vectors as vectors
+from papershelf.storage.base import PendingPassage, TermVectors, VectorSet
 from papershelf.storage.migrations import migrate
 from papershelf.storage.sqlite_connection import (
     connect,
@@ -145,6 +150,9 @@ class SqliteStore:
 
     def _replace(self, conn: sqlite3.Connection, document: Document) -> None:
         paper = document.paper
+        # Passages that come back unchanged keep their vectors: re-adding or re-tagging a paper
+        # must not cost an embedding pass.
+        kept = vectors.kept_vectors(conn, paper.id, paper.title)
         self._delete(conn, paper.id)
         conn.execute(rows.INSERT_PAPER, rows.paper_values(paper))
         conn.execute(
@@ -158,25 +166,35 @@ class SqliteStore:
         conn.executemany(
             rows.INSERT_SECTION, [rows.section_values(paper.id, s) for s in document.sections]
         )
-        self._insert_passages(conn, paper, document.passages)
+        first = self._insert_passages(conn, paper, document.passages)
+        if kept:
+            vectors.restore_vectors(
+                conn,
+                kept,
+                [(first + i, p.section, p.text) for i, p in enumerate(document.passages)],
+            )
 
     def _insert_passages(
         self, conn: sqlite3.Connection, paper: Paper, passages: list[Passage]
-    ) -> None:
+    ) -> int:
         # One paper's passages get consecutive rowids, so a paper filter is a rowid range in FTS.
-        (first_rowid,) = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM passages").fetchone()
+        first_rowid = vectors.next_passage_key(conn, len(passages))
         values = [rows.passage_values(first_rowid + i, p) for i, p in enumerate(passages)]
         conn.executemany(rows.INSERT_PASSAGE, values)
+        terms.count_passages(conn, (p.text for p in passages))
         index_passages(
             conn,
             ((first_rowid + i, p.section, p.text) for i, p in enumerate(passages)),
             paper.title,
         )
+        return first_rowid
 
     def _delete(self, conn: sqlite3.Connection, paper_id: str) -> bool:
         # Another papershelf version may have re-indexed since this store opened.
         ensure_index_current(conn)
         unindex_paper(conn, paper_id)
+        terms.uncount_paper(conn, paper_id)
+        vectors.bump_version(conn)
         return conn.execute("DELETE FROM papers WHERE id = ?", (paper_id,)).rowcount > 0
 
     def remove(self, paper_id: str) -> bool:
@@ -187,6 +205,71 @@ class SqliteStore:
         """Rebuild the full-text index from the stored passages (repairs a damaged index)."""
         with self._writing() as conn:
             rebuild_index(conn)
+
+    # Vectors
+
+    def passages_missing_vectors(
+        self, embedder_id: str, limit: int = 256, paper_ids: Sequence[str] | None = None
+    ) -> list[PendingPassage]:
+        with self._errors():
+            return vectors.missing(self._connection(), embedder_id, limit, paper_ids)
+
+    def count_missing_vectors(
+        self, embedder_id: str, paper_ids: Sequence[str] | None = None
+    ) -> int:
+        with self._errors():
+            return vectors.count_missing(self._connection(), embedder_id, paper_ids)
+
+    def set_vectors(self, embedder_id: str, keys: Sequence[int], matrix: np.ndarray) -> int:
+        with self._writing() as conn:
+            return vectors.store_vectors(conn, embedder_id, keys, matrix)
+
+    def vectors(self, embedder_id: str, unless_version: str | None = None) -> VectorSet | None:
+        with self._reading() as conn:
+            if unless_version is not None and vectors.read_version(conn) == unless_version:
+                return None
+            return vectors.load_vectors(conn, embedder_id)
+
+    def get_passages(self, keys: Sequence[int]) -> dict[int, Passage]:
+        if not keys:
+            return {}
+        with self._errors():
+            found = (
+                self._connection()
+                .execute(
+                    f"SELECT ps.id AS key, {rows.PASSAGE_COLUMNS} FROM passages ps "
+                    "WHERE ps.id IN (SELECT value FROM json_each(?))",
+                    (json.dumps([int(k) for k in keys]),),
+                )
+                .fetchall()
+            )
+        return {int(row["key"]): rows.passage_from_row(row) for row in found}
+
+    # The term lexicon
+
+    def terms_missing_vectors(
+        self, embedder_id: str, min_df: int = 2, limit: int = 512
+    ) -> list[str]:
+        with self._errors():
+            return terms.missing(self._connection(), embedder_id, min_df, limit)
+
+    def set_term_vectors(self, embedder_id: str, words: Sequence[str], matrix: np.ndarray) -> int:
+        with self._writing() as conn:
+            return terms.store_vectors(conn, embedder_id, words, matrix)
+
+    def term_vectors(
+        self,
+        embedder_id: str,
+        min_df: int = 2,
+        limit: int = 50_000,
+        unless_version: str | None = None,
+    ) -> TermVectors | None:
+        with self._reading() as conn:
+            version = vectors.read_version(conn)
+            if unless_version is not None and version == unless_version:
+                return None
+            words, matrix = terms.load_vectors(conn, embedder_id, min_df, limit)
+        return TermVectors(version, words, matrix)
 
     # Reads
 

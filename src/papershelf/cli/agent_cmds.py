@@ -1,0 +1,177 @@
+"""`papershelf ask` and `papershelf chat`: the MCP host that answers with citations."""
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anyio
+import anyio.to_thread
+import click
+
+from papershelf.agent.calls import ToolCallRecord
+from papershelf.agent.chat_session import ChatTurns
+from papershelf.agent.citations import sources_block
+from papershelf.agent.history import ChatHistory, history_path
+from papershelf.agent.host import HostedTool
+from papershelf.agent.loop import AgentEvents, AgentResult
+from papershelf.agent.session import SessionRequest, open_session
+from papershelf.cli.context import AppContext, emit_json, pass_app
+
+
+def session_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--llm", default="auto", show_default=True,
+                     help="auto (the configured endpoint if it answers, else the embedded model), "
+                          "embedded, none (passages only), or an OpenAI-compatible base URL."),
+        click.option("--model", default=None,
+                     help="Model name at the endpoint (default: $OLLAMA_MODEL), or a .gguf file "
+                          "for the embedded model."),
+        click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="mcpServers JSON (Claude Desktop, Cherry Studio, Cursor, VS Code formats)."),
+        click.option("--server", "servers", multiple=True,
+                     help="An MCP server: [NAME=]COMMAND ARGS or [NAME=]URL (repeatable). "
+                          "Default: the built-in papershelf server."),
+        click.option("--strategy", type=click.Choice(["auto", "native", "guided"]), default="auto",
+                     show_default=True,
+                     help="native: the model calls tools; guided: search first, then a constrained "
+                          "answer (small models). auto: guided for the embedded model."),
+        click.option("--max-rounds", type=click.IntRange(1, 50), default=5, show_default=True,
+                     help="Tool rounds before an answer is forced."),
+        click.option("--tool-timeout", type=click.FloatRange(0.1), default=60.0, show_default=True,
+                     help="Seconds one tool call may take."),
+        click.option("--max-tokens", "answer_max_tokens", type=click.IntRange(16), default=None,
+                     help="Longest answer, tokens (default: 200 for small models, else the model's)."),
+        click.option("--search-first/--no-search-first", default=True, show_default=True,
+                     help="Search with the question before the model's first turn (saves a round)."),
+        click.option("--threads", type=click.IntRange(1, 256), default=None,
+                     help="CPU threads of the embedded model (default: all cores, at most 8)."),
+        click.option("-y", "--yes", is_flag=True,
+                     help="Run tools that may change data without asking (no readOnlyHint)."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@click.command()
+@click.argument("question", nargs=-1, required=True)
+@session_options
+@click.option("--json", "as_json", is_flag=True,
+              help="Print {answer, citations, tool_calls, model, rounds, tokens} as JSON.")  # fmt: skip
+@pass_app
+def ask(app: AppContext, question: tuple[str, ...], as_json: bool, **flags: Any) -> None:
+    """Answer QUESTION from the library, with citations of the passages read."""
+    text = " ".join(question).strip()
+    if not text:
+        raise click.UsageError("the question is empty")
+    request = _request(app, flags)
+    live = not as_json and sys.stdout.isatty()
+    result = anyio.run(_ask_once, app, request, text, _events(live, quiet=as_json))
+    if as_json:
+        emit_json(result.as_json())
+        return
+    if live:
+        click.echo()
+    else:
+        click.echo(result.answer)
+    _print_sources(result)
+
+
+@click.command()
+@session_options
+@click.option("--resume", is_flag=True, help="Continue from the last saved turns of the history.")
+@pass_app
+def chat(app: AppContext, resume: bool, **flags: Any) -> None:
+    """Chat about the library: ask questions, use the servers' prompts and resources ('quit' ends)."""
+    request = _request(app, flags)
+    history = ChatHistory(history_path(app.settings.home))
+    if resume:
+        click.echo(f"(resumed {history.resume()} earlier turns)", err=True)
+    anyio.run(_chat_loop, app, request, history)
+
+
+async def _ask_once(
+    app: AppContext, request: SessionRequest, question: str, events: AgentEvents
+) -> AgentResult:
+    async with open_session(app.settings, request, events) as session:
+        _note(session.chosen.note)
+        return await session.agent.ask(question)
+
+
+async def _chat_loop(app: AppContext, request: SessionRequest, history: ChatHistory) -> None:
+    live = sys.stdout.isatty()
+    async with open_session(app.settings, request, _events(live, quiet=False)) as session:
+        _note(session.chosen.note)
+        click.echo("papershelf chat: ask about your papers; /help for commands, 'quit' ends.")
+        turns = ChatTurns(session, history)
+        while True:
+            try:
+                line = await anyio.to_thread.run_sync(_read_line)
+            except EOFError:
+                break
+            reply = await turns.handle(line)
+            if reply.done:
+                break
+            if reply.result is not None:
+                if not live:
+                    click.echo(reply.result.answer)
+                _print_sources(reply.result)
+            elif reply.text:
+                click.echo(reply.text)
+
+
+def _read_line() -> str:
+    return input("\n? ")
+
+
+def _request(app: AppContext, flags: dict[str, Any]) -> SessionRequest:
+    yes = flags.pop("yes")
+    interactive = sys.stdin.isatty()
+    return SessionRequest(
+        llm=flags["llm"],
+        model=flags["model"],
+        config=flags["config"],
+        servers=list(flags["servers"]),
+        strategy=flags["strategy"],
+        max_rounds=flags["max_rounds"],
+        tool_timeout_s=flags["tool_timeout"],
+        answer_max_tokens=flags["answer_max_tokens"],
+        threads=flags["threads"],
+        search_first=flags["search_first"],
+        allow_writes=yes,
+        approve=_ask_user if interactive and not yes else None,
+        store=app.settings.store,
+    )
+
+
+async def _ask_user(tool: HostedTool, arguments: dict[str, Any]) -> bool:
+    question = f"Run {tool.qualified_name} {arguments} (it may change data)?"
+    return await anyio.to_thread.run_sync(lambda: click.confirm(question, default=False, err=True))
+
+
+def _events(live: bool, *, quiet: bool) -> AgentEvents:
+    def on_tool_call(record: ToolCallRecord) -> None:
+        if not quiet:
+            click.secho(f"→ {record.name} {record.arguments}", err=True, dim=True)
+
+    def on_text(text: str) -> None:
+        click.echo(text, nl=False)
+
+    return AgentEvents(
+        on_text=on_text if live else None,
+        on_tool_call=on_tool_call,
+        on_note=None if quiet else _note,
+    )
+
+
+def _note(text: str) -> None:
+    click.secho(f"({text})", err=True, dim=True)
+
+
+def _print_sources(result: AgentResult) -> None:
+    block = sources_block(result.citations)
+    if block:
+        click.echo("\n" + block)
+    elif result.stop_reason not in ("no_passages",):
+        click.echo("\n(no sources cited)")

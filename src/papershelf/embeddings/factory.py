@@ -1,0 +1,36 @@
+"""The embedder a settings name asks for: the built-in default, an endpoint, a local extra, or none."""
+
+from papershelf.core.errors import ConfigError
+from papershelf.core.settings import Settings
+from papershelf.embeddings import universal
+from papershelf.embeddings.base import Embedder
+
+NONE = "none"
+OPENAI_PREFIX = "openai:"
+DEFAULT = universal.NAME
+
+
+def make_embedder(settings: Settings) -> Embedder | None:
+    """The embedder named by `settings.embedder`; None when dense retrieval is switched off."""
+    name = settings.embedder.strip()
+    if name.lower() in (NONE, ""):
+        return None
+    if name == universal.NAME:
+        return universal.UniversalSentenceEncoder()
+    if name.startswith(OPENAI_PREFIX) and name[len(OPENAI_PREFIX) :]:
+        from papershelf.embeddings.openai_compat import OpenAICompatEmbedder
+
+        return OpenAICompatEmbedder(
+            settings.embeddings_url or settings.ollama_base_url,
+            name[len(OPENAI_PREFIX) :],
+            api_key=settings.embeddings_api_key,
+            timeout=settings.llm_timeout_s,
+        )
+    if name.startswith("st:") and name[3:]:
+        from papershelf.embeddings.sbert import SentenceTransformerEmbedder
+
+        return SentenceTransformerEmbedder(name[3:], settings.home / "models")
+    raise ConfigError(
+        f"unknown embedder {name!r}: use {DEFAULT!r} (built in), 'openai:<model>' (with "
+        "PAPERSHELF_EMBEDDINGS_URL), 'st:<hub model>' (extra sentence-transformers) or 'none'"
+    )

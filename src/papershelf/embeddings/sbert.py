@@ -1,0 +1,59 @@
+"""Any sentence-transformers model (extra `sentence-transformers`, which brings PyTorch): e.g.
+BAAI/bge-m3 or intfloat/multilingual-e5-base. The model is fetched from the Hugging Face hub on
+first use and cached under PAPERSHELF_HOME/models."""
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from papershelf.core.errors import ConfigError
+from papershelf.embeddings.base import unit_rows
+
+PREFIX = "st:"
+# Models trained with instruction prefixes; others embed queries and passages alike.
+_PREFIXES = {"e5": ("query: ", "passage: ")}
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model by hub name or local path."""
+
+    def __init__(self, model_name: str, cache_folder: Path):
+        self.model_name = model_name
+        self.model_id = f"st:{model_name}"
+        self._cache_folder = cache_folder
+        family = next((key for key in _PREFIXES if key in model_name.lower()), None)
+        self._query_prefix, self._document_prefix = _PREFIXES.get(family or "", ("", ""))
+        self._model: object | None = None
+        self._lock = threading.Lock()
+
+    def _loaded(self) -> object:
+        with self._lock:
+            if self._model is None:
+                try:
+                    from sentence_transformers import SentenceTransformer
+                except ImportError as exc:
+                    raise ConfigError(
+                        f"the embedder {self.model_id!r} needs sentence-transformers: "
+                        "pip install 'papershelf[sentence-transformers]'"
+                    ) from exc
+                self._model = SentenceTransformer(
+                    self.model_name, cache_folder=str(self._cache_folder), device="cpu"
+                )
+            return self._model
+
+    @property
+    def dimensions(self) -> int:
+        return int(self._loaded().get_sentence_embedding_dimension())  # type: ignore[attr-defined]
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        model = self._loaded()
+        vectors = model.encode([self._document_prefix + t for t in texts])  # type: ignore[attr-defined]
+        return unit_rows(vectors)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        model = self._loaded()
+        return unit_rows(model.encode([self._query_prefix + text]))[0]  # type: ignore[attr-defined]

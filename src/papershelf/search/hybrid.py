@@ -1,0 +1,132 @@
+"""Hybrid passage search: lexical (BM25 over FTS5) and dense candidates, fused, de-duplicated,
+cited. Lexical finds exact names and numbers; the dense multilingual model finds paraphrases and
+bridges languages (a Chinese question, English evidence).
+"""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from papershelf.core.errors import InputError
+from papershelf.core.models import Hit, Paper, PaperFilter, Passage
+from papershelf.embeddings.base import Embedder
+from papershelf.search.dense import DenseIndex, allowed_papers
+from papershelf.search.fusion import FusionMethod, Ranked, fuse
+from papershelf.search.indexing import vector_space
+from papershelf.search.overlaps import drop_overlaps
+from papershelf.search.lexicon import Lexicon
+from papershelf.search.query import Query, analyse
+from papershelf.storage.base import Store
+
+log = logging.getLogger(__name__)
+
+SearchMode = Literal["hybrid", "lexical", "dense"]
+MODES: tuple[str, ...] = ("hybrid", "lexical", "dense")
+
+
+@dataclass(frozen=True)
+class FusionSettings:
+    """How candidates are gathered and combined. Measured on the eval set (docs/retrieval-notes.md):
+    reciprocal-rank fusion with the dense list at 0.3 of the lexical one; at equal weight the
+    weaker dense list pushes good lexical hits out of the top 5."""
+
+    method: FusionMethod = "rrf"
+    candidates: int = 50  # from each retriever
+    lexical_weight: float = 1.0
+    dense_weight: float = 0.3
+    # Carry a Chinese question's words over to the English words of the corpus (lexicon.py).
+    translate: bool = True
+
+
+class Searcher:
+    """Searches one store with one embedder (or lexically only, when there is none)."""
+
+    def __init__(
+        self, store: Store, embedder: Embedder | None, fusion: FusionSettings | None = None
+    ):
+        self.store = store
+        self.embedder = embedder
+        self.fusion = fusion or FusionSettings()
+        self._dense: DenseIndex | None = None
+        self._lexicon: Lexicon | None = None
+        if embedder is not None:
+            self._dense = DenseIndex(store, vector_space(embedder))
+            self._lexicon = Lexicon(store, embedder, vector_space(embedder))
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 5,
+        filter: PaperFilter | None = None,
+        mode: SearchMode = "hybrid",
+    ) -> list[Hit]:
+        if mode not in MODES:
+            raise InputError(f"unknown search mode {mode!r}: use one of {', '.join(MODES)}")
+        analysed = analyse(query)
+        if limit <= 0 or not (analysed.terms or analysed.text):
+            return []
+        lists: list[Ranked] = []
+        passages: dict[str, Passage] = {}
+        if mode in ("hybrid", "lexical"):
+            lists.append(self._lexical(analysed, filter, passages))
+        if mode in ("hybrid", "dense"):
+            if self._dense is None:
+                if mode == "dense":
+                    raise InputError(
+                        "dense search needs an embedder: set PAPERSHELF_EMBEDDER (it is 'none')"
+                    )
+            else:
+                lists.append(self._dense_candidates(analysed, filter, passages))
+        fused = fuse(lists, self.fusion.method) if len(lists) > 1 else _single(lists)
+        ranked = [(passages[key], score) for key, score in fused]  # type: ignore[index]
+        return self._hits(drop_overlaps(ranked)[:limit])
+
+    def _lexical(
+        self, query: Query, filter: PaperFilter | None, passages: dict[str, Passage]
+    ) -> Ranked:
+        terms = list(query.terms)
+        if query.language == "zh" and self._lexicon is not None and self.fusion.translate:
+            terms += [t for t in self._lexicon.translate(query.text) if t not in terms]
+        if not terms:
+            return Ranked([])
+        found = self.store.search_lexical(terms, limit=self.fusion.candidates, filter=filter)
+        for passage, _ in found:
+            passages[passage.id] = passage
+        return Ranked([(p.id, score) for p, score in found], self.fusion.lexical_weight)
+
+    def _dense_candidates(
+        self, query: Query, filter: PaperFilter | None, passages: dict[str, Passage]
+    ) -> Ranked:
+        assert self._dense is not None and self.embedder is not None
+        if not query.text:
+            return Ranked([])
+        scope = allowed_papers(self.store, filter)
+        vector = self.embedder.embed_query(query.text)
+        nearest = self._dense.search(vector, self.fusion.candidates, scope)
+        if not nearest and len(self._dense) == 0:
+            log.warning("no passage has a vector yet: run `papershelf reindex` for dense search")
+        by_key = self.store.get_passages([key for key, _ in nearest])
+        items = []
+        for key, score in nearest:
+            passage = by_key.get(key)
+            if passage is not None:
+                passages.setdefault(passage.id, passage)
+                items.append((passage.id, score))
+        return Ranked(items, self.fusion.dense_weight)
+
+    def _hits(self, ranked: Sequence[tuple[Passage, float]]) -> list[Hit]:
+        papers: dict[str, Paper | None] = {}
+        hits = []
+        for passage, score in ranked:
+            if passage.paper_id not in papers:
+                papers[passage.paper_id] = self.store.get(passage.paper_id)
+            paper = papers[passage.paper_id]
+            if paper is not None:
+                hits.append(Hit.build(passage, paper, score=score, rank=len(hits) + 1))
+        return hits
+
+
+def _single(lists: Sequence[Ranked]) -> list[tuple[object, float]]:
+    return list(lists[0].items) if lists else []

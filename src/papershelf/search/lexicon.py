@@ -1,0 +1,105 @@
+"""Cross-lingual lexical search: Chinese query words carried over to English corpus words through
+the multilingual embedder ("bilingual dense neighbours").
+
+The lexicon is the corpus's own English vocabulary (the store counts in how many passages each
+word occurs, `lexicon_terms`), each word embedded once at indexing time. A
+Chinese question's candidate words (its 2-4 character pieces) are embedded at query time and each
+takes the English word nearest to it when they are close enough: 滤波 -> filter, 瓶颈 ->
+bottleneck, 冻结 -> frozen, 通信量 -> communication. No dictionary: whatever the papers say, in
+the words they use. Measured on the dev questions: zh->en lexical recall@5 from 0.24 to 0.62.
+"""
+
+import re
+import threading
+
+import numpy as np
+
+from papershelf.core.textindex import CHINESE_STOP_PHRASES
+from papershelf.core.tokens import CJK_CHAR
+from papershelf.embeddings.base import Embedder
+from papershelf.storage.base import Store, TermVectors
+
+# A word seen in one passage only is as often an extraction accident ('repre-', a name) as a term.
+MIN_DF = 2
+# The most frequent words kept in memory: 50k x 512 float32 is 100 MB and covers the technical
+# vocabulary of ~10^5 passages; rarer words are mostly names, which need no translating.
+MAX_TERMS = 50_000
+# Cosine from which a Chinese piece and an English word count as translations (USE v3). Measured
+# on the dev questions: 0.6-0.7 keep the gain, 0.8 loses half of it.
+MIN_SIMILARITY = 0.7
+MAX_TRANSLATIONS = 16
+
+_CJK_RUN = re.compile(f"[{CJK_CHAR}]+")
+# Question words and function characters that never carry the topic of a question.
+_CJK_BREAK = re.compile(
+    "|".join(
+        [*map(re.escape, CHINESE_STOP_PHRASES), "多少", "能否", "为了"]
+        + ["[的吗呢吧啊了是和与在及或有要把被让对将会能用从到]"]
+    )
+)
+BATCH_SIZE = 512
+
+
+def embed_missing_terms(store: Store, embedder: Embedder, space: str) -> int:
+    """Embed the lexicon words that have no vector in `space` yet; how many."""
+    done = 0
+    while True:
+        words = store.terms_missing_vectors(space, MIN_DF, BATCH_SIZE)
+        if not words:
+            return done
+        store.set_term_vectors(space, words, embedder.embed_documents(words))
+        done += len(words)
+
+
+def chinese_pieces(query: str) -> list[str]:
+    """Candidate words of the Chinese parts of a query: every 2-4 character piece between
+    question words and particles (Chinese has no spaces; the lexicon decides which are words)."""
+    pieces: list[str] = []
+    for run in _CJK_RUN.findall(query):
+        for part in _CJK_BREAK.split(run):
+            for size in (2, 3, 4):
+                pieces.extend(part[i : i + size] for i in range(len(part) - size + 1))
+    return list(dict.fromkeys(pieces))
+
+
+class Lexicon:
+    """The embedded vocabulary of one store, cached and refreshed when the store changes."""
+
+    def __init__(self, store: Store, embedder: Embedder, space: str):
+        self.store = store
+        self.embedder = embedder
+        self.space = space
+        self._vectors: TermVectors | None = None
+        self._lock = threading.Lock()
+
+    def _current(self) -> TermVectors:
+        with self._lock:
+            known = self._vectors.version if self._vectors is not None else None
+            fresh = self.store.term_vectors(self.space, MIN_DF, MAX_TERMS, unless_version=known)
+            if fresh is not None:
+                self._vectors = fresh
+            assert self._vectors is not None
+            return self._vectors
+
+    def translate(self, query: str) -> list[str]:
+        """English corpus words for the Chinese words of `query`, most similar first."""
+        pieces = chinese_pieces(query)
+        if not pieces:
+            return []
+        lexicon = self._current()
+        if not lexicon.terms:
+            return []
+        queries = self.embedder.embed_documents(pieces)
+        if queries.shape[1] != lexicon.matrix.shape[1]:
+            return []
+        similarity = queries @ lexicon.matrix.T
+        best = similarity.argmax(axis=1)
+        score = similarity[np.arange(len(pieces)), best]
+        words: list[str] = []
+        for i in np.argsort(-score):
+            if score[i] < MIN_SIMILARITY or len(words) >= MAX_TRANSLATIONS:
+                break
+            word = lexicon.terms[int(best[i])]
+            if word not in words:
+                words.append(word)
+        return words

@@ -1,0 +1,20 @@
+"""Result clean-up shared by every search mode: one place per piece of text."""
+
+from papershelf.core.models import Passage
+
+
+def drop_overlaps(candidates: list[tuple[Passage, float]]) -> list[tuple[Passage, float]]:
+    """Keep the better of two passages whose text spans overlap (consecutive chunks share a tail),
+    so the top results never spend two places on the same text."""
+    kept: list[tuple[Passage, float]] = []
+    for passage, score in candidates:
+        if not any(_overlap(passage, other) for other, _ in kept):
+            kept.append((passage, score))
+    return kept
+
+
+def _overlap(a: Passage, b: Passage) -> bool:
+    if a.paper_id != b.paper_id:
+        return False
+    shared = min(a.char_end, b.char_end) - max(a.char_start, b.char_start)
+    return shared > 0.5 * min(a.char_end - a.char_start, b.char_end - b.char_start)

@@ -1,0 +1,147 @@
+"""Passage vectors in the SQLite store: float32 BLOBs beside the passage rows, tagged with the id of
+the embedder that made them, plus the store version that tells readers when to reload.
+
+Passage keys (rowids) are never reused, even after a paper is removed, so a vector computed for
+key k can only ever land on the passage it was computed from.
+"""
+
+import json
+import sqlite3
+from collections.abc import Sequence
+
+import numpy as np
+
+from papershelf.core.errors import StoreError
+from papershelf.storage.base import PendingPassage, VectorSet
+
+VERSION_KEY = "data_version"
+KEY_HIGH_WATER = "passage_key_high"
+
+
+def bump_version(conn: sqlite3.Connection) -> None:
+    """Mark that passages or vectors changed; call inside the write transaction that changed them."""
+    conn.execute(
+        "INSERT INTO store_meta(key, value) VALUES (?, '1') "
+        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+        (VERSION_KEY,),
+    )
+
+
+def read_version(conn: sqlite3.Connection) -> str:
+    found = conn.execute("SELECT value FROM store_meta WHERE key = ?", (VERSION_KEY,)).fetchone()
+    return "0" if found is None else str(found[0])
+
+
+def next_passage_key(conn: sqlite3.Connection, count: int) -> int:
+    """The first of `count` fresh consecutive passage keys, higher than any key ever used."""
+    (highest,) = conn.execute("SELECT coalesce(max(id), 0) FROM passages").fetchone()
+    found = conn.execute("SELECT value FROM store_meta WHERE key = ?", (KEY_HIGH_WATER,)).fetchone()
+    first = max(int(highest), int(found[0]) if found else 0) + 1
+    conn.execute(
+        "INSERT OR REPLACE INTO store_meta(key, value) VALUES (?, ?)",
+        (KEY_HIGH_WATER, str(first + count - 1)),
+    )
+    return first
+
+
+def _paper_condition(paper_ids: Sequence[str] | None) -> tuple[str, list[object]]:
+    if paper_ids is None:
+        return "", []
+    return "AND ps.paper_id IN (SELECT value FROM json_each(?))", [json.dumps(list(paper_ids))]
+
+
+def missing(
+    conn: sqlite3.Connection, embedder_id: str, limit: int, paper_ids: Sequence[str] | None
+) -> list[PendingPassage]:
+    condition, params = _paper_condition(paper_ids)
+    rows = conn.execute(
+        "SELECT ps.id, ps.paper_id, pa.title, ps.section, ps.text FROM passages ps "
+        "JOIN papers pa ON pa.id = ps.paper_id "
+        f"WHERE (ps.embedder IS NOT ? OR ps.vector IS NULL) {condition} ORDER BY ps.id LIMIT ?",
+        [embedder_id, *params, max(limit, 0)],
+    ).fetchall()
+    return [PendingPassage(int(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
+
+
+def count_missing(
+    conn: sqlite3.Connection, embedder_id: str, paper_ids: Sequence[str] | None
+) -> int:
+    condition, params = _paper_condition(paper_ids)
+    (total,) = conn.execute(
+        "SELECT count(*) FROM passages ps "
+        f"WHERE (ps.embedder IS NOT ? OR ps.vector IS NULL) {condition}",
+        [embedder_id, *params],
+    ).fetchone()
+    return int(total)
+
+
+def store_vectors(
+    conn: sqlite3.Connection, embedder_id: str, keys: Sequence[int], matrix: np.ndarray
+) -> int:
+    matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+    if matrix.ndim != 2 or len(matrix) != len(keys):
+        raise StoreError(
+            f"cannot store {len(keys)} vectors from a matrix of shape {matrix.shape}; "
+            "give one row per passage key"
+        )
+    stored = 0
+    for key, row in zip(keys, matrix, strict=True):
+        stored += conn.execute(
+            "UPDATE passages SET vector = ?, embedder = ? WHERE id = ?",
+            (row.tobytes(), embedder_id, int(key)),
+        ).rowcount
+    if stored:
+        bump_version(conn)
+    return stored
+
+
+def load_vectors(conn: sqlite3.Connection, embedder_id: str) -> VectorSet:
+    """Every vector of the embedder; the caller holds a read transaction (one snapshot)."""
+    version = read_version(conn)
+    rows = conn.execute(
+        "SELECT id, paper_id, vector FROM passages WHERE embedder = ? AND vector IS NOT NULL "
+        "ORDER BY id",
+        (embedder_id,),
+    ).fetchall()
+    if not rows:
+        empty = np.zeros((0, 0), dtype=np.float32)
+        return VectorSet(version, np.zeros(0, np.int64), np.array([], dtype=object), empty)
+    width = len(rows[0][2])
+    if any(len(row[2]) != width for row in rows):
+        raise StoreError(
+            f"the stored vectors of {embedder_id!r} differ in length; run `papershelf reindex` "
+            "to rebuild them"
+        )
+    keys = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    paper_ids = np.array([row[1] for row in rows], dtype=object)
+    blob = b"".join(row[2] for row in rows)
+    matrix = np.frombuffer(blob, dtype=np.float32).reshape(len(rows), width // 4)
+    return VectorSet(version, keys, paper_ids, matrix)
+
+
+def kept_vectors(
+    conn: sqlite3.Connection, paper_id: str, title: str
+) -> dict[tuple[str, str], tuple[bytes, str]]:
+    """The stored vectors of a paper about to be replaced, by (section, text), when its title
+    (which is part of what was embedded) stays the same."""
+    found = conn.execute("SELECT title FROM papers WHERE id = ?", (paper_id,)).fetchone()
+    if found is None or found[0] != title:
+        return {}
+    rows = conn.execute(
+        "SELECT section, text, vector, embedder FROM passages "
+        "WHERE paper_id = ? AND vector IS NOT NULL AND embedder IS NOT NULL",
+        (paper_id,),
+    ).fetchall()
+    return {(row[0], row[1]): (row[2], row[3]) for row in rows}
+
+
+def restore_vectors(
+    conn: sqlite3.Connection,
+    kept: dict[tuple[str, str], tuple[bytes, str]],
+    new_rows: Sequence[tuple[int, str, str]],
+) -> None:
+    """Give the new passages (key, section, text) the vectors their identical predecessors had."""
+    updates = [
+        (*kept[(section, text)], key) for key, section, text in new_rows if (section, text) in kept
+    ]
+    conn.executemany("UPDATE passages SET vector = ?, embedder = ? WHERE id = ?", updates)
