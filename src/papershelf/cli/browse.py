@@ -13,7 +13,13 @@ from papershelf.core.models import PaperFilter
 
 @click.command("list")
 @paper_filter_options
-@click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True, help="Most papers shown.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 10000),
+    default=50,
+    show_default=True,
+    help="Most papers shown.",
+)
 @click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many papers (paging).")
 @json_option
 @pass_app
@@ -26,7 +32,10 @@ def list_(app: AppContext, limit: int, offset: int, as_json: bool, **filters: ob
         emit_json({"total": total, "offset": offset, "papers": [paper_summary(p) for p in papers]})
         return
     if not papers:
-        click.echo("no papers" + (" match these filters" if any(filters.values()) else " yet: try `papershelf add`"))
+        click.echo(
+            "no papers"
+            + (" match these filters" if any(filters.values()) else " yet: try `papershelf add`")
+        )
         return
     table = Table(box=None, pad_edge=False)
     for column in ("id", "published", "title", "authors"):
@@ -51,16 +60,20 @@ def show(app: AppContext, paper_id: str, as_json: bool) -> None:
         return
     paper = document.paper
     click.secho(paper.title, bold=True)
-    click.echo(f"id: {paper.id}   source: {paper.source}   pages: {paper.pages or '-'}   "
-               f"published: {paper.published or '-'}")
+    click.echo(
+        f"id: {paper.id}   source: {paper.source}   pages: {paper.pages or '-'}   "
+        f"published: {paper.published or '-'}"
+    )
     if paper.authors:
         click.echo("authors: " + ", ".join(paper.authors))
     if paper.categories:
         click.echo("categories: " + ", ".join(paper.categories))
     if paper.keywords:
         click.echo("keywords: " + ", ".join(paper.keywords))
-    click.echo(f"collections: {', '.join(paper.collections)}   passages: {len(document.passages)}   "
-               f"origin: {paper.origin}")
+    click.echo(
+        f"collections: {', '.join(paper.collections)}   passages: {len(document.passages)}   "
+        f"origin: {paper.origin}"
+    )
     if paper.abstract:
         click.echo("\n" + textwrap.fill(paper.abstract, 100))
     if document.sections:
@@ -73,18 +86,42 @@ def show(app: AppContext, paper_id: str, as_json: bool) -> None:
 
 @click.command()
 @click.argument("query")
-@click.option("-n", "--limit", type=click.IntRange(1, 100), default=5, show_default=True, help="Passages to return.")
+@click.option(
+    "-n",
+    "--limit",
+    type=click.IntRange(1, 100),
+    default=5,
+    show_default=True,
+    help="Passages to return.",
+)
 @click.option("--paper", "paper_id", default=None, help="Only search this paper.")
 @click.option("--collection", default=None, help="Only search this collection.")
+@click.option(
+    "--mode",
+    type=click.Choice(["hybrid", "lexical", "dense"]),
+    default="hybrid",
+    show_default=True,
+    help="Retrieval: lexical (BM25) and dense (embeddings) fused, or one of them alone.",
+)
 @json_option
 @pass_app
 def search(
-    app: AppContext, query: str, limit: int, paper_id: str | None, collection: str | None, as_json: bool
+    app: AppContext,
+    query: str,
+    limit: int,
+    paper_id: str | None,
+    collection: str | None,
+    mode: str,
+    as_json: bool,
 ) -> None:
-    """Search passages (English or Chinese); every hit carries its citation."""
+    """Search passages (English or Chinese; a Chinese question finds English passages too).
+
+    Every hit carries its citation, e.g. [arxiv:2504.05299 §2.2 p.4].
+    """
     library = app.library
     paper_ids = [library.resolve_id(paper_id)] if paper_id else None
-    hits = library.search(query, limit=limit, filter=PaperFilter(collection=collection, paper_ids=paper_ids))
+    paper_filter = PaperFilter(collection=collection, paper_ids=paper_ids)
+    hits = library.search(query, limit=limit, filter=paper_filter, mode=mode)  # type: ignore[arg-type]
     if as_json:
         emit_json({"query": query, "hits": [hit_payload(h) for h in hits]})
         return

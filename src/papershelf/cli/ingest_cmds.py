@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from papershelf.cli.context import AppContext, emit_json, json_option, pass_app
+from papershelf.cli.index_cmds import embedding_progress
 from papershelf.cli.render import paper_filter_options, report_payload
 from papershelf.core.errors import InputError
 from papershelf.core.models import PaperFilter
@@ -23,7 +24,12 @@ OUTCOME_STYLE: dict[str, dict[str, object]] = {
 
 @click.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("-c", "--collection", default=None, help="Collection to put the papers in (default: $COLLECTION_NAME).")
+@click.option(
+    "-c",
+    "--collection",
+    default=None,
+    help="Collection to put the papers in (default: $COLLECTION_NAME).",
+)
 @json_option
 @pass_app
 def add(app: AppContext, inputs: tuple[str, ...], collection: str | None, as_json: bool) -> None:
@@ -40,15 +46,18 @@ def add(app: AppContext, inputs: tuple[str, ...], collection: str | None, as_jso
     library = app.library
     sources, _ = library.plan(list(inputs))
     err = Console(stderr=True)
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=as_json or not err.is_terminal,
-    ) as progress:
+    with (
+        Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=as_json or not err.is_terminal,
+        ) as progress,
+        embedding_progress(quiet=as_json) as embedding_bar,
+    ):
         task = progress.add_task("adding", total=len(sources))
 
         def advance(label: str, result: AddResult | None, error: str | None) -> None:
@@ -56,20 +65,30 @@ def add(app: AppContext, inputs: tuple[str, ...], collection: str | None, as_jso
             if not as_json:
                 _print_result(label, result, error)
 
-        report = library.add(list(inputs), collection=collection, progress=advance)
+        report = library.add(
+            list(inputs), collection=collection, progress=advance, index_progress=embedding_bar
+        )
     _finish(report, as_json)
 
 
 @click.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-c", "--collection", default=None, help="Collection to import into (default: $COLLECTION_NAME).")
+@click.option(
+    "-c",
+    "--collection",
+    default=None,
+    help="Collection to import into (default: $COLLECTION_NAME).",
+)
 @json_option
 @pass_app
 def import_(app: AppContext, file: Path, collection: str | None, as_json: bool) -> None:
     """Import the tutorial's MongoDB export (essay_database.ai_essay.json, extended JSON with $oid)."""
     if not file.is_file():
         raise InputError(f"no such file: {file}")
-    report = app.library.import_tutorial(file, collection=collection)
+    with embedding_progress(quiet=as_json) as embedding_bar:
+        report = app.library.import_tutorial(
+            file, collection=collection, index_progress=embedding_bar
+        )
     if not as_json:
         for result in report.results:
             _print_result(result.source, result, None)
@@ -77,8 +96,13 @@ def import_(app: AppContext, file: Path, collection: str | None, as_json: bool) 
 
 
 @click.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (default: stdout).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: stdout).",
+)
 @paper_filter_options
 @pass_app
 def export(app: AppContext, output: Path | None, **filters: object) -> None:

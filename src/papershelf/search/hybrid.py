@@ -14,9 +14,10 @@ from papershelf.embeddings.base import Embedder
 from papershelf.search.dense import DenseIndex, allowed_papers
 from papershelf.search.fusion import FusionMethod, Ranked, fuse
 from papershelf.search.indexing import vector_space
-from papershelf.search.overlaps import drop_overlaps
 from papershelf.search.lexicon import Lexicon
+from papershelf.search.overlaps import drop_overlaps
 from papershelf.search.query import Query, analyse
+from papershelf.search.rerank import rerank
 from papershelf.storage.base import Store
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,11 @@ class FusionSettings:
     dense_weight: float = 0.3
     # Carry a Chinese question's words over to the English words of the corpus (lexicon.py).
     translate: bool = True
+    # rerank.py: boost the passages of the papers the candidates agree on (0: off; dev R@10
+    # +1 question at 0.5, R@1/R@5 unchanged) and scale reference-list passages (1: off; dev R@5
+    # 0.77 -> 0.79 at 0.5).
+    paper_weight: float = 0.5
+    bibliography_weight: float = 0.5
 
 
 class Searcher:
@@ -50,6 +56,7 @@ class Searcher:
         self.fusion = fusion or FusionSettings()
         self._dense: DenseIndex | None = None
         self._lexicon: Lexicon | None = None
+        self._warned = False
         if embedder is not None:
             self._dense = DenseIndex(store, vector_space(embedder))
             self._lexicon = Lexicon(store, embedder, vector_space(embedder))
@@ -80,8 +87,12 @@ class Searcher:
             else:
                 lists.append(self._dense_candidates(analysed, filter, passages))
         fused = fuse(lists, self.fusion.method) if len(lists) > 1 else _single(lists)
-        ranked = [(passages[key], score) for key, score in fused]  # type: ignore[index]
-        return self._hits(drop_overlaps(ranked)[:limit])
+        ranked = rerank(
+            [(passages[str(key)], score) for key, score in fused],
+            paper_weight=self.fusion.paper_weight,
+            bibliography_weight=self.fusion.bibliography_weight,
+        )
+        return self._hits(drop_overlaps(ranked, limit))
 
     def _lexical(
         self, query: Query, filter: PaperFilter | None, passages: dict[str, Passage]
@@ -105,7 +116,8 @@ class Searcher:
         scope = allowed_papers(self.store, filter)
         vector = self.embedder.embed_query(query.text)
         nearest = self._dense.search(vector, self.fusion.candidates, scope)
-        if not nearest and len(self._dense) == 0:
+        if not nearest and not self._warned and len(self._dense) == 0:
+            self._warned = True
             log.warning("no passage has a vector yet: run `papershelf reindex` for dense search")
         by_key = self.store.get_passages([key for key, _ in nearest])
         items = []
@@ -118,7 +130,7 @@ class Searcher:
 
     def _hits(self, ranked: Sequence[tuple[Passage, float]]) -> list[Hit]:
         papers: dict[str, Paper | None] = {}
-        hits = []
+        hits: list[Hit] = []
         for passage, score in ranked:
             if passage.paper_id not in papers:
                 papers[passage.paper_id] = self.store.get(passage.paper_id)

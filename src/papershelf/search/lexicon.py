@@ -14,7 +14,7 @@ import threading
 
 import numpy as np
 
-from papershelf.core.textindex import CHINESE_STOP_PHRASES
+from papershelf.core.textindex import CHINESE_PARTICLES, CHINESE_STOP_PHRASES
 from papershelf.core.tokens import CJK_CHAR
 from papershelf.embeddings.base import Embedder
 from papershelf.storage.base import Store, TermVectors
@@ -30,12 +30,10 @@ MIN_SIMILARITY = 0.7
 MAX_TRANSLATIONS = 16
 
 _CJK_RUN = re.compile(f"[{CJK_CHAR}]+")
-# Question words and function characters that never carry the topic of a question.
+# Question words and particles never carry the topic of a question; other characters may sit
+# inside words (用 in 作用, 能 in 性能), so they stay.
 _CJK_BREAK = re.compile(
-    "|".join(
-        [*map(re.escape, CHINESE_STOP_PHRASES), "多少", "能否", "为了"]
-        + ["[的吗呢吧啊了是和与在及或有要把被让对将会能用从到]"]
-    )
+    "|".join([*map(re.escape, CHINESE_STOP_PHRASES), "多少", f"[{CHINESE_PARTICLES}了]"])
 )
 BATCH_SIZE = 512
 

@@ -3,11 +3,15 @@
 from papershelf.core.models import Passage
 
 
-def drop_overlaps(candidates: list[tuple[Passage, float]]) -> list[tuple[Passage, float]]:
+def drop_overlaps(
+    candidates: list[tuple[Passage, float]], limit: int | None = None
+) -> list[tuple[Passage, float]]:
     """Keep the better of two passages whose text spans overlap (consecutive chunks share a tail),
-    so the top results never spend two places on the same text."""
+    so the top results never spend two places on the same text; stop at `limit` kept."""
     kept: list[tuple[Passage, float]] = []
     for passage, score in candidates:
+        if limit is not None and len(kept) >= limit:
+            break
         if not any(_overlap(passage, other) for other, _ in kept):
             kept.append((passage, score))
     return kept

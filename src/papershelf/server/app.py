@@ -1,13 +1,17 @@
 """The papershelf MCP server, built by `build_server(library)`: thin tools, resources and prompts
 over the library facade."""
 
+import json
+import os
 import sys
 from collections.abc import Sequence
 from importlib.metadata import version
 from typing import Literal
 
 from mcp.server.mcpserver import MCPServer
+from starlette.types import ASGIApp
 
+from papershelf.core.settings import Settings
 from papershelf.library import Library
 from papershelf.server.http import MCP_PATH, SSE_PATH, http_app, run_http
 from papershelf.server.prompts import add_prompts
@@ -18,6 +22,7 @@ from papershelf.server.tools import paper_tools
 
 SERVER_NAME = "papershelf"
 Transport = Literal["stdio", "http", "sse"]
+WORKER_OPTIONS = "PAPERSHELF_SERVE_WORKER_OPTIONS"
 
 
 def instructions(db_name: str) -> str:
@@ -53,13 +58,13 @@ def serve(
     token: str | None = None,
     write_policy: WritePolicy | None = None,
     allowed_hosts: Sequence[str] = (),
+    workers: int = 1,
 ) -> None:
-    """Run the server until interrupted: stdio, Streamable HTTP at /mcp, or legacy SSE at /sse."""
-    server = build_server(library, write_policy=write_policy)
+    """Run the server until interrupted: stdio, Streamable HTTP at /mcp, or legacy SSE at /sse.
+    Streamable HTTP is stateless, so `workers` processes can share one port."""
     if transport == "stdio":
-        server.run("stdio")
+        build_server(library, write_policy=write_policy).run("stdio")
         return
-    app = http_app(server, transport, host=host, token=token, allowed_hosts=allowed_hosts)
     shown = f"[{host}]" if ":" in host else host
     path = MCP_PATH if transport == "http" else SSE_PATH
     kind = "Streamable HTTP" if transport == "http" else "HTTP+SSE (legacy)"
@@ -67,4 +72,52 @@ def serve(
     print(
         f"papershelf MCP server: {kind} at http://{shown}:{port}{path}", file=sys.stderr, flush=True
     )
-    run_http(app, host, port)
+    if transport == "http" and workers > 1:
+        os.environ[WORKER_OPTIONS] = json.dumps(
+            {
+                "home": str(library.settings.home),
+                "store": library.settings.store,
+                "host": host,
+                "token": token,
+                "allowed_hosts": list(allowed_hosts),
+                "roots": [str(r) for r in write_policy.roots] if write_policy else None,
+                "allow_private_urls": bool(write_policy and write_policy.allow_private_urls),
+            }
+        )
+        library.close()
+        import uvicorn
+
+        uvicorn.run(
+            f"{__name__}:worker_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            access_log=False,
+        )
+        return
+    server = build_server(library, write_policy=write_policy)
+    run_http(
+        http_app(server, transport, host=host, token=token, allowed_hosts=allowed_hosts), host, port
+    )
+
+
+def worker_app() -> ASGIApp:
+    """One worker process's app (`serve --workers N`): its options come through the environment,
+    its library connection is its own."""
+    options = json.loads(os.environ[WORKER_OPTIONS])
+    library = Library(Settings(home=options["home"], store=options["store"]))
+    policy = None
+    if options["roots"] is not None:
+        policy = WritePolicy(
+            roots=options["roots"], allow_private_urls=options["allow_private_urls"]
+        )
+    server = build_server(library, write_policy=policy)
+    return http_app(
+        server,
+        "http",
+        host=options["host"],
+        token=options["token"],
+        allowed_hosts=options["allowed_hosts"],
+    )

@@ -102,14 +102,16 @@ def paper_tools(library: Library, write_policy: WritePolicy | None = None) -> li
 
     def paper_filter(
         collection: str | None, author: str | None, year_from: int | None, year_to: int | None
-    ) -> PaperFilter:
+    ) -> PaperFilter | None:
         if year_from is not None and year_to is not None and year_from > year_to:
             raise ToolError(f"year_from ({year_from}) is after year_to ({year_to}); swap them")
         if collection is not None:
             check_collection(collection)
-        return PaperFilter(
+        chosen = PaperFilter(
             collection=collection, author=author or None, year_from=year_from, year_to=year_to
         )
+        # No filter at all, not an empty one: the store searches faster without a filter.
+        return chosen if chosen.model_dump(exclude_none=True) else None
 
     async def search_papers(
         query: Annotated[
@@ -128,7 +130,8 @@ def paper_tools(library: Library, write_policy: WritePolicy | None = None) -> li
         with tool_errors():
             chosen = paper_filter(collection, None, None, None)
             if paper_id is not None:
-                chosen = chosen.model_copy(update={"paper_ids": [library.resolve_id(paper_id)]})
+                only = [library.resolve_id(paper_id)]
+                chosen = (chosen or PaperFilter()).model_copy(update={"paper_ids": only})
             hits = library.search(query, limit=limit, filter=chosen)
             papers: dict[str, Paper] = {}
 

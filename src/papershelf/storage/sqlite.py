@@ -28,7 +28,6 @@ from papershelf.storage.sqlite_connection import (
     write_transaction,
 )
 from papershelf.storage.sqlite_fts import (
-    BM25,
     FTS_TABLE,
     ensure_index_current,
     index_is_current,
@@ -37,6 +36,7 @@ from papershelf.storage.sqlite_fts import (
     rebuild_index,
     unindex_paper,
 )
+from papershelf.storage.sqlite_search import ranked_ids, rows_by_id
 
 # Long enough to queue behind another process's put (a 300-passage paper takes ~0.2 s),
 # short enough that a blocked command says so instead of hanging.
@@ -150,8 +150,7 @@ class SqliteStore:
 
     def _replace(self, conn: sqlite3.Connection, document: Document) -> None:
         paper = document.paper
-        # Passages that come back unchanged keep their vectors: re-adding or re-tagging a paper
-        # must not cost an embedding pass.
+        # Unchanged passages keep their vectors: re-adding a paper costs no embedding.
         kept = vectors.kept_vectors(conn, paper.id, paper.title)
         self._delete(conn, paper.id)
         conn.execute(rows.INSERT_PAPER, rows.paper_values(paper))
@@ -206,7 +205,7 @@ class SqliteStore:
         with self._writing() as conn:
             rebuild_index(conn)
 
-    # Vectors
+    # Vectors of passages and of the term lexicon
 
     def passages_missing_vectors(
         self, embedder_id: str, limit: int = 256, paper_ids: Sequence[str] | None = None
@@ -231,21 +230,8 @@ class SqliteStore:
             return vectors.load_vectors(conn, embedder_id)
 
     def get_passages(self, keys: Sequence[int]) -> dict[int, Passage]:
-        if not keys:
-            return {}
         with self._errors():
-            found = (
-                self._connection()
-                .execute(
-                    f"SELECT ps.id AS key, {rows.PASSAGE_COLUMNS} FROM passages ps "
-                    "WHERE ps.id IN (SELECT value FROM json_each(?))",
-                    (json.dumps([int(k) for k in keys]),),
-                )
-                .fetchall()
-            )
-        return {int(row["key"]): rows.passage_from_row(row) for row in found}
-
-    # The term lexicon
+            return vectors.passages_by_key(self._connection(), keys)
 
     def terms_missing_vectors(
         self, embedder_id: str, min_df: int = 2, limit: int = 512
@@ -265,11 +251,9 @@ class SqliteStore:
         unless_version: str | None = None,
     ) -> TermVectors | None:
         with self._reading() as conn:
-            version = vectors.read_version(conn)
-            if unless_version is not None and version == unless_version:
+            if unless_version is not None and vectors.read_version(conn) == unless_version:
                 return None
-            words, matrix = terms.load_vectors(conn, embedder_id, min_df, limit)
-        return TermVectors(version, words, matrix)
+            return terms.load_vectors(conn, embedder_id, min_df, limit)
 
     # Reads
 
@@ -348,16 +332,17 @@ class SqliteStore:
             rowid_range, range_params = self._rowid_range(conn, filter)
             # Rank ids first and read passage rows only for the winners: sorting every match
             # with its text costs twice as much on common terms.
-            found = conn.execute(
-                f"WITH ranked AS (SELECT {FTS_TABLE}.rowid AS id, {BM25} AS bm25_rank "
-                f"FROM {FTS_TABLE} {joins} WHERE {FTS_TABLE} MATCH ? {rowid_range} AND {where} "
-                "ORDER BY bm25_rank, id LIMIT ?) "
-                f"SELECT {rows.PASSAGE_COLUMNS}, -ranked.bm25_rank AS score "
-                "FROM ranked JOIN passages ps ON ps.id = ranked.id "
-                "ORDER BY ranked.bm25_rank, ranked.id",
-                [match, *range_params, *params, limit],
-            ).fetchall()
-        return [(rows.passage_from_row(row), float(row["score"])) for row in found]
+            ranked = ranked_ids(
+                conn,
+                terms,
+                limit,
+                joins=joins,
+                where=f"{where} {rowid_range}",
+                params=[*params, *range_params],
+            )
+            texts = rows_by_id(conn, [rowid for rowid, _ in ranked])
+        found = [(texts[rowid], -rank) for rowid, rank in ranked if rowid in texts]
+        return [(rows.passage_from_row(row), score) for row, score in found]
 
     @staticmethod
     def _rowid_range(conn: sqlite3.Connection, filter: PaperFilter | None) -> tuple[str, list[int]]:

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from papershelf.core.textindex import lexicon_terms
-from papershelf.storage.sqlite_vectors import bump_version
+from papershelf.storage.base import TermVectors
+from papershelf.storage.sqlite_vectors import bump_version, read_version
 
 
 def _counts(texts: Iterable[str]) -> Counter[str]:
@@ -65,15 +66,15 @@ def store_vectors(
 
 def load_vectors(
     conn: sqlite3.Connection, embedder_id: str, min_df: int, limit: int
-) -> tuple[list[str], np.ndarray]:
+) -> TermVectors:
+    """The embedded terms, most frequent first; the caller holds a read transaction."""
+    version = read_version(conn)
     rows = conn.execute(
         "SELECT term, vector FROM terms WHERE embedder = ? AND df >= ? AND vector IS NOT NULL "
         "ORDER BY df DESC, term LIMIT ?",
         (embedder_id, min_df, max(limit, 0)),
     ).fetchall()
-    if not rows:
-        return [], np.zeros((0, 0), dtype=np.float32)
-    width = len(rows[0][1]) // 4
+    width = len(rows[0][1]) // 4 if rows else 0
     rows = [row for row in rows if len(row[1]) == width * 4]
     matrix = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32)
-    return [row[0] for row in rows], matrix.reshape(len(rows), width)
+    return TermVectors(version, [row[0] for row in rows], matrix.reshape(len(rows), width))

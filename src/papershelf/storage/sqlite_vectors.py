@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from papershelf.core.errors import StoreError
+from papershelf.core.models import Passage
+from papershelf.storage import sqlite_rows as rows
 from papershelf.storage.base import PendingPassage, VectorSet
 
 VERSION_KEY = "data_version"
@@ -117,6 +119,17 @@ def load_vectors(conn: sqlite3.Connection, embedder_id: str) -> VectorSet:
     blob = b"".join(row[2] for row in rows)
     matrix = np.frombuffer(blob, dtype=np.float32).reshape(len(rows), width // 4)
     return VectorSet(version, keys, paper_ids, matrix)
+
+
+def passages_by_key(conn: sqlite3.Connection, keys: Sequence[int]) -> dict[int, Passage]:
+    if not keys:
+        return {}
+    found = conn.execute(
+        f"SELECT ps.id AS key, {rows.PASSAGE_COLUMNS} FROM passages ps "
+        "WHERE ps.id IN (SELECT value FROM json_each(?))",
+        (json.dumps([int(k) for k in keys]),),
+    ).fetchall()
+    return {int(row["key"]): rows.passage_from_row(row) for row in found}
 
 
 def kept_vectors(

@@ -1,0 +1,109 @@
+"""Hybrid search over a real store with the real default embedder."""
+
+import pytest
+
+from papershelf.core.errors import InputError
+from papershelf.core.models import PaperFilter
+from papershelf.search.hybrid import Searcher
+from papershelf.search.indexing import embed_missing
+from papershelf.storage.sqlite import SqliteStore
+from tests.search.conftest import Recording
+from tests.search.papers import documents
+from tests.storage.contract import make_document
+
+
+@pytest.fixture
+def indexed(store: SqliteStore, use_model) -> SqliteStore:
+    for document in documents():
+        store.put(document)
+    embed_missing(store, use_model)
+    return store
+
+
+@pytest.fixture
+def searcher(indexed: SqliteStore, use_model) -> Searcher:
+    return Searcher(indexed, use_model)
+
+
+def top(searcher: Searcher, query: str, mode: str = "hybrid", **kwargs) -> str:
+    hits = searcher.search(query, limit=3, mode=mode, **kwargs)  # type: ignore[arg-type]
+    return hits[0].passage.text if hits else ""
+
+
+def top_three(searcher: Searcher, query: str) -> str:
+    return "\n".join(hit.passage.text for hit in searcher.search(query, limit=3))
+
+
+def test_a_chinese_question_finds_the_english_evidence(searcher: Searcher) -> None:
+    assert "learned scale and shift" in top_three(
+        searcher, "批归一化为什么要加上可学习的缩放和平移？"
+    )
+
+
+def test_the_tutorial_question_finds_the_smolvlm_passages(searcher: Searcher) -> None:
+    hits = searcher.search("SmolVLM有哪些技术优势?", limit=2)
+    assert {hit.citation.paper_id for hit in hits} == {"doc:000000smolzh"}
+
+
+def test_dense_search_alone_bridges_languages(searcher: Searcher) -> None:
+    assert "TPU v4" in top(searcher, "训练PaLM用了多少块芯片？", mode="dense")
+
+
+def test_an_exact_number_is_found_by_its_lexical_match(searcher: Searcher) -> None:
+    assert "6144" in top(searcher, "6144")
+
+
+def test_a_paraphrase_without_shared_words_is_found_by_the_dense_side(searcher: Searcher) -> None:
+    query = "rescaling after standardization to keep expressiveness"
+    assert "learned scale and shift" in top(searcher, query, mode="dense")
+    assert "learned scale and shift" in top(searcher, query)
+
+
+def test_every_hit_carries_its_citation_and_rank(searcher: Searcher) -> None:
+    hits = searcher.search("momentum encoder", limit=3)
+    assert [hit.rank for hit in hits] == list(range(1, len(hits) + 1))
+    assert hits[0].citation.paper_id == "arxiv:1911.05722"
+    assert hits[0].citation.render().startswith("[arxiv:1911.05722")
+
+
+def test_a_filter_limits_both_retrievers(searcher: Searcher) -> None:
+    only_palm = PaperFilter(paper_ids=["arxiv:2204.02311"])
+    for mode in ("lexical", "dense", "hybrid"):
+        hits = searcher.search("momentum encoder queue", filter=only_palm, mode=mode)  # type: ignore[arg-type]
+        assert {hit.citation.paper_id for hit in hits} <= {"arxiv:2204.02311"}
+
+
+def test_overlapping_passages_take_one_place(store: SqliteStore, use_model) -> None:
+    document = make_document(
+        "doc:overlap", ["pixel shuffle compresses tokens", "pixel shuffle compresses tokens again"]
+    )
+    # The second passage repeats most of the first one's span, as consecutive chunks do.
+    document.passages[1].char_start = document.passages[0].char_start + 2
+    store.put(document)
+    embed_missing(store, use_model)
+    assert len(Searcher(store, use_model).search("pixel shuffle", limit=5)) == 1
+
+
+def test_a_search_embeds_only_the_query(indexed: SqliteStore, use_model) -> None:
+    recording = Recording(use_model)
+    Searcher(indexed, recording).search("批归一化为什么要加上缩放？")
+    passage_texts = {p.text for d in documents() for p in d.passages}
+    assert recording.queries == ["批归一化为什么要加上缩放？"]
+    assert not passage_texts & set(recording.documents)  # only pieces of the question
+
+
+def test_without_an_embedder_hybrid_search_is_lexical(indexed: SqliteStore) -> None:
+    searcher = Searcher(indexed, None)
+    assert "6144" in top(searcher, "TPU chips")
+    with pytest.raises(InputError, match="PAPERSHELF_EMBEDDER"):
+        searcher.search("TPU chips", mode="dense")
+
+
+def test_an_unknown_mode_is_refused(searcher: Searcher) -> None:
+    with pytest.raises(InputError, match="hybrid, lexical, dense"):
+        searcher.search("x", mode="semantic")  # type: ignore[arg-type]
+
+
+def test_passages_without_vectors_are_still_found_lexically(store: SqliteStore, use_model) -> None:
+    store.put(make_document("doc:late", ["a zebra crossing detector"]))
+    assert "zebra" in top(Searcher(store, use_model), "zebra")

@@ -1,0 +1,85 @@
+"""The facade: `add` embeds what it adds, `search` is hybrid by default, `index` and `reindex`
+embed what is missing."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from papershelf.cli.context import AppContext
+from papershelf.cli.index_cmds import reindex
+from papershelf.core.settings import Settings
+from papershelf.library import Library
+from papershelf.search.indexing import vector_space
+
+NOTES = """# Pixel shuffle notes
+
+## Method
+
+Pixel shuffle rearranges each 2x2 block of patch embeddings into one token, so an image costs
+four times fewer tokens in the language model.
+
+## Results
+
+The compressed model reaches 81.6 on the document benchmark.
+"""
+
+
+@pytest.fixture
+def notes(tmp_path: Path) -> Path:
+    path = tmp_path / "notes.md"
+    path.write_text(NOTES, encoding="utf-8")
+    return path
+
+
+def missing(library: Library) -> int:
+    assert library.embedder is not None
+    return library.store.count_missing_vectors(vector_space(library.embedder))
+
+
+def test_adding_a_paper_embeds_its_passages(notes: Path) -> None:
+    with Library() as library:
+        report = library.add([str(notes)])
+        assert report.ok
+        assert missing(library) == 0
+
+
+def test_search_is_hybrid_by_default_and_answers_chinese_questions(notes: Path) -> None:
+    with Library() as library:
+        library.add([str(notes)])
+        hits = library.search("像素重排如何减少视觉令牌？")
+        assert hits and "Pixel shuffle" in hits[0].passage.text
+        assert library.search("81.6", mode="lexical")[0].passage.text.endswith(
+            "81.6 on the document benchmark."
+        )
+        assert library.search("token compression", mode="dense")
+
+
+def test_index_embeds_only_what_is_missing(notes: Path) -> None:
+    with Library(Settings(embedder="none")) as library:
+        library.add([str(notes)])
+        assert library.index() == 0  # dense search is off
+    with Library() as library:
+        assert library.index() > 0
+        assert library.index() == 0
+
+
+def test_add_reports_embedding_progress(notes: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    with Library() as library:
+        library.add([str(notes)], index_progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1][0] == seen[-1][1] > 0
+
+
+def test_reindex_embeds_after_the_embedder_is_switched_on(
+    notes: Path, papershelf_home: Path
+) -> None:
+    with Library(Settings(embedder="none")) as library:
+        library.add([str(notes)])
+    app = AppContext(papershelf_home, None)
+    result = CliRunner().invoke(reindex, ["--json"], obj=app)
+    app.close()
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["embedded"] > 0 and payload["embedder"] == "use-multilingual-v3"

@@ -1,0 +1,33 @@
+"""Query analysis: what each retriever is given."""
+
+from papershelf.search.query import analyse
+
+
+def test_a_chinese_question_is_chinese_and_keeps_its_latin_names() -> None:
+    query = analyse("SmolVLM有哪些技术优势?")
+    assert query.language == "zh"
+    assert query.latin_words == ["SmolVLM"]
+    assert "smolvlm" in query.terms and "技术" in query.terms and "优势" in query.terms
+
+
+def test_an_english_question_drops_stopwords_and_keeps_numbers_whole() -> None:
+    query = analyse("What is the accuracy of v1.5 at 81.6%?")
+    assert query.language == "en"
+    assert {"accuracy", "v1.5", "81.6"} <= set(query.terms)
+    assert "the" not in query.terms
+    assert query.numbers == ["1.5", "81.6%"]
+
+
+def test_a_quoted_phrase_becomes_a_phrase_term_and_leaves_the_dense_text_plain() -> None:
+    query = analyse('how does "pixel shuffle" work')
+    assert query.phrases == ["pixel shuffle"]
+    assert "pixel shuffle" in query.terms
+    assert query.text == "how does pixel shuffle work"
+
+
+def test_chinese_quotes_mark_phrases_too() -> None:
+    assert analyse("什么是「像素重排」").phrases == ["像素重排"]
+
+
+def test_a_query_of_punctuation_has_no_terms() -> None:
+    assert analyse("?!").terms == []

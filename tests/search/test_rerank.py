@@ -1,0 +1,48 @@
+from papershelf.core.models import Passage
+from papershelf.search.rerank import is_bibliography, rerank
+
+
+def passage(paper_id: str, ordinal: int, text: str, section: str = "2 Method") -> Passage:
+    return Passage(
+        paper_id=paper_id,
+        ordinal=ordinal,
+        section=section,
+        char_start=ordinal * 100,
+        char_end=ordinal * 100 + len(text),
+        text=text,
+        tokens=len(text) // 4,
+    )
+
+
+def test_a_passage_under_a_references_heading_is_bibliography():
+    assert is_bibliography(passage("p", 0, "He, K. Deep residual learning.", "7 REFERENCES"))
+    assert is_bibliography(passage("p", 0, "何恺明. 深度残差学习.", "参考文献"))
+
+
+def test_a_reference_list_filed_under_another_heading_is_recognised_by_its_entries():
+    text = (
+        "Kaiming He and Jian Sun. Deep residual learning. In Proceedings of the IEEE Conference on "
+        "Computer Vision and Pattern Recognition (CVPR), pages 770-778, 2016. Sergey Ioffe. Batch "
+        "normalization. arXiv preprint arXiv:1502.03167, 2015."
+    )
+    assert is_bibliography(passage("p", 0, text, "6 Conclusion"))
+
+
+def test_prose_that_cites_papers_is_not_bibliography():
+    text = "Following He et al. (2016), we add identity shortcuts to every block of the network."
+    assert not is_bibliography(passage("p", 0, text))
+
+
+def test_a_reference_list_falls_below_an_equally_scored_answer():
+    answer = passage("a", 0, "The learning rate starts at 0.1 and is divided by 10.")
+    references = passage("b", 1, "anything", "References")
+    ranked = rerank([(references, 1.0), (answer, 1.0)], paper_weight=0, bibliography_weight=0.5)
+    assert [p.paper_id for p, _ in ranked] == ["a", "b"]
+
+
+def test_passages_of_the_paper_the_candidates_agree_on_move_up():
+    lone = passage("lone", 0, "one good match")
+    agreed = [passage("agreed", i, f"match {i}") for i in range(3)]
+    candidates = [(lone, 1.0), (agreed[0], 0.9), (agreed[1], 0.8), (agreed[2], 0.7)]
+    ranked = rerank(candidates, paper_weight=0.5, bibliography_weight=1.0)
+    assert ranked[0][0].paper_id == "agreed"
