@@ -29,6 +29,9 @@ for query in "pixel shuffle visual tokens" "SmolVLM有哪些技术优势?" "batc
   papershelf search "$query" --limit 3
 done
 echo
+echo "== the MCP server, started in process: one search_papers call through the official SDK client"
+python -m papershelf.server.demo
+echo
 echo "== papershelf ask \"SmolVLM有哪些技术优势?\"  (embedded SmolLM2-135M through llama.cpp, no server needed)"
 papershelf ask --llm embedded "SmolVLM有哪些技术优势?"
 echo

@@ -95,7 +95,7 @@ class Library:
             self._store.close()
             self._store = None
 
-    def __enter__(self) -> "Library":
+    def __enter__(self) -> Library:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -167,7 +167,9 @@ class Library:
         if source.kind == "file":
             assert source.path is not None
             data = self._read_file(source.path)
-            return self._ingest_bytes(source.label, data, source.path.name, str(source.path), collection)
+            return self._ingest_bytes(
+                source.label, data, source.path.name, str(source.path), collection
+            )
         assert source.url is not None
         fetched = self.fetcher.fetch_document(source.url)
         name = fetched.url.rstrip("/").rsplit("/", 1)[-1] or "document"
@@ -193,7 +195,9 @@ class Library:
         )
         return self._store_document(source.label, document, collection)
 
-    def _ingest_bytes(self, label: str, data: bytes, name: str, origin: str, collection: str) -> AddResult:
+    def _ingest_bytes(
+        self, label: str, data: bytes, name: str, origin: str, collection: str
+    ) -> AddResult:
         stored = self.store.find(file_sha256=sha256_bytes(data))
         if stored is not None:
             return AddResult(label, "unchanged", self._join_collection(stored, collection))
@@ -209,10 +213,14 @@ class Library:
             if stored.content_sha256 == paper.content_sha256:
                 return AddResult(label, "unchanged", self._join_collection(stored, collection))
             if stored.version and paper.version and stored.version > paper.version:
-                return AddResult(label, "skipped", stored, f"newer v{stored.version} already stored")
+                return AddResult(
+                    label, "skipped", stored, f"newer v{stored.version} already stored"
+                )
             paper.collections = sorted(set(stored.collections) | set(paper.collections))
             self.store.put(document)
-            note = f"v{stored.version} -> v{paper.version}" if stored.version and paper.version else ""
+            note = (
+                f"v{stored.version} -> v{paper.version}" if stored.version and paper.version else ""
+            )
             return AddResult(label, "replaced", paper, note)
         self.store.put(document)
         return AddResult(label, "added", paper)
@@ -319,13 +327,17 @@ class Library:
             raise NotFound(f"no paper {paper_id!r} in the library")
         return document
 
-    def list(self, filter: PaperFilter | None = None, *, limit: int = 50, offset: int = 0) -> list[Paper]:
+    def list(
+        self, filter: PaperFilter | None = None, *, limit: int = 50, offset: int = 0
+    ) -> list[Paper]:
         return self.store.list(filter, limit=limit, offset=offset)
 
     def count(self, filter: PaperFilter | None = None) -> int:
         return self.store.count(filter)
 
-    def iter_papers(self, filter: PaperFilter | None = None, page_size: int = 200) -> Iterator[Paper]:
+    def iter_papers(
+        self, filter: PaperFilter | None = None, page_size: int = 200
+    ) -> Iterator[Paper]:
         offset = 0
         while True:
             batch = self.store.list(filter, limit=page_size, offset=offset)
@@ -360,7 +372,9 @@ class Library:
     ) -> ReadPage:
         """A piece of the paper's text within max_tokens, with a cursor to the next piece."""
         document = self.get_document(paper_id)
-        return read_document(document, section=section, page=page, cursor=cursor, max_tokens=max_tokens)
+        return read_document(
+            document, section=section, page=page, cursor=cursor, max_tokens=max_tokens
+        )
 
     def remove(self, paper_id: str) -> Paper:
         paper = self.get(paper_id)

@@ -72,7 +72,9 @@ def test_a_newer_arxiv_version_replaces_the_old_one(shelf, arxiv, tmp_path):
     assert "replaced" in result.stdout
     assert '"version": 2' in shelf("show", "2504.05299", "--json").stdout
     assert "hyperbolic" in shelf("search", "hyperbolic tokens").stdout
-    texts = [hit["text"] for hit in json.loads(shelf("search", "pixel shuffle", "--json").stdout)["hits"]]
+    texts = [
+        hit["text"] for hit in json.loads(shelf("search", "pixel shuffle", "--json").stdout)["hits"]
+    ]
     assert not any("Pixel shuffle rearranges" in text for text in texts)
     listed = shelf("list", "--json")
     assert listed.stdout.count('"paper_id"') == 1

@@ -31,9 +31,12 @@ class AppContext:
                 self._settings = Settings(**self._overrides)
             except ValidationError as exc:
                 problems = "; ".join(
-                    f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
+                    f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}"
+                    for e in exc.errors()
                 )
-                raise ConfigError(f"invalid setting ({problems}); check the environment, .env and config.toml") from exc
+                raise ConfigError(
+                    f"invalid setting ({problems}); check the environment, .env and config.toml"
+                ) from exc
         return self._settings
 
     @property
@@ -55,4 +58,6 @@ def emit_json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON (stable format) instead of text.")
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON (stable format) instead of text."
+)

@@ -27,9 +27,21 @@ the list of failed inputs); 2 a usage error.
 """
 
 
+HELP_OPTION_NAMES = ["-h", "--help"]
+
+
 def render() -> str:
-    parts = ["# Command-line reference\n", "Generated from `--help` by `python -m papershelf.cli.docs`.\n"]
-    context = click.Context(cli, info_name="papershelf", terminal_width=100, max_content_width=100)
+    parts = [
+        "# Command-line reference\n",
+        "Generated from `--help` by `python -m papershelf.cli.docs`.\n",
+    ]
+    context = click.Context(
+        cli,
+        info_name="papershelf",
+        terminal_width=100,
+        max_content_width=100,
+        help_option_names=HELP_OPTION_NAMES,
+    )
     parts.append(_section("papershelf", cli, context))
     for name in sorted(cli.list_commands(context)):
         parts.extend(_walk(cli.get_command(context, name), f"papershelf {name}", context))
@@ -49,6 +61,9 @@ def _walk(command: click.Command | None, path: str, parent: click.Context) -> li
 
 
 def _section(path: str, command: click.Command, context: click.Context) -> str:
+    # click caches each command's help option with the names of the first context that asked
+    # for it (a test may have invoked the command alone); rebuild it so the page is stable.
+    command._help_option = None  # type: ignore[attr-defined]
     help_text = command.get_help(context)
     return f"## `{path}`\n\n```\n{help_text}\n```\n"
 

@@ -29,7 +29,11 @@ class PapershelfGroup(click.Group):
     default=None,
     help="Folder for all papershelf state (default: $PAPERSHELF_HOME or ~/.papershelf).",
 )
-@click.option("--store", default=None, help="Store URI, e.g. sqlite:///path/lib.db (default: $PAPERSHELF_STORE).")
+@click.option(
+    "--store",
+    default=None,
+    help="Store URI, e.g. sqlite:///path/lib.db (default: $PAPERSHELF_STORE).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log details to stderr.")
 @click.pass_context
 def cli(ctx: click.Context, home: Path | None, store: str | None, verbose: bool) -> None:

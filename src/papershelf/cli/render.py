@@ -29,8 +29,13 @@ def paper_detail(document: Document) -> dict[str, Any]:
     detail = document.paper.model_dump(mode="json")
     detail["paper_id"] = detail.pop("id")
     detail["outline"] = [
-        {"section": s.ordinal, "heading": s.heading, "level": s.level, "page_start": s.page_start,
-         "page_end": s.page_end}
+        {
+            "section": s.ordinal,
+            "heading": s.heading,
+            "level": s.level,
+            "page_start": s.page_start,
+            "page_end": s.page_end,
+        }
         for s in document.sections
     ]
     detail["passages"] = len(document.passages)
@@ -54,8 +59,13 @@ def hit_payload(hit: Hit) -> dict[str, Any]:
 def report_payload(report: AddReport) -> dict[str, Any]:
     return {
         "results": [
-            {"source": r.source, "outcome": r.outcome, "paper_id": r.paper.id, "title": r.paper.title,
-             "note": r.note}
+            {
+                "source": r.source,
+                "outcome": r.outcome,
+                "paper_id": r.paper.id,
+                "title": r.paper.title,
+                "note": r.note,
+            }
             for r in report.results
         ],
         "failures": [{"source": s, "error": e} for s, e in report.failures],
@@ -67,9 +77,21 @@ def paper_filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(
         [
             click.option("--collection", default=None, help="Only papers in this collection."),
-            click.option("--author", default=None, help="Only papers with an author containing this text."),
-            click.option("--year-from", type=int, default=None, help="Only papers published in or after this year."),
-            click.option("--year-to", type=int, default=None, help="Only papers published in or before this year."),
+            click.option(
+                "--author", default=None, help="Only papers with an author containing this text."
+            ),
+            click.option(
+                "--year-from",
+                type=int,
+                default=None,
+                help="Only papers published in or after this year.",
+            ),
+            click.option(
+                "--year-to",
+                type=int,
+                default=None,
+                help="Only papers published in or before this year.",
+            ),
             click.option(
                 "--source",
                 type=click.Choice(["arxiv", "pdf", "markdown", "html", "text", "import"]),

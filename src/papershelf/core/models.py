@@ -11,7 +11,9 @@ SourceKind = Literal["arxiv", "pdf", "markdown", "html", "text", "import"]
 class Paper(BaseModel):
     """One document in the library, described by its metadata."""
 
-    id: str = Field(description="Stable id: 'arxiv:2504.05299' for arXiv papers, else 'doc:<hash12>'.")
+    id: str = Field(
+        description="Stable id: 'arxiv:2504.05299' for arXiv papers, else 'doc:<hash12>'."
+    )
     source: SourceKind
     arxiv_id: str | None = Field(default=None, description="arXiv id without version.")
     version: int | None = Field(default=None, description="arXiv version number (4 for v4).")
@@ -33,7 +35,8 @@ class Paper(BaseModel):
     content_sha256: str = ""
     extractor_version: str = ""
     legacy_id: str | None = Field(
-        default=None, description="The MongoDB ObjectId it had in the tutorial's database, if imported."
+        default=None,
+        description="The MongoDB ObjectId it had in the tutorial's database, if imported.",
     )
 
 
@@ -41,7 +44,9 @@ class Section(BaseModel):
     """A heading of the document and where its text lies."""
 
     ordinal: int
-    heading: str = Field(description="Heading path, e.g. '3 Smol Instruction Tuning > 3.1 Learned Tokens'.")
+    heading: str = Field(
+        description="Heading path, e.g. '3 Smol Instruction Tuning > 3.1 Learned Tokens'."
+    )
     level: int = 1
     page_start: int | None = None
     page_end: int | None = None
@@ -92,7 +97,13 @@ def section_label(section: str) -> str:
     number = last.split(" ", 1)[0]
     if number and number.rstrip(".").replace(".", "").isdigit():
         return "§" + number.rstrip(".")
-    if number and len(number) <= 3 and number.rstrip(".").isalpha() and number.isupper() and " " in last:
+    if (
+        number
+        and len(number) <= 3
+        and number.rstrip(".").isalpha()
+        and number.isupper()
+        and " " in last
+    ):
         return "§" + number.rstrip(".")
     return last
 

@@ -117,16 +117,21 @@ class Settings(BaseSettings):
     arxiv_api_url: str = Field(
         default="https://export.arxiv.org/api/query", description="arXiv Atom API endpoint."
     )
-    arxiv_pdf_url: str = Field(default="https://arxiv.org/pdf", description="Base URL of arXiv PDFs.")
+    arxiv_pdf_url: str = Field(
+        default="https://arxiv.org/pdf", description="Base URL of arXiv PDFs."
+    )
     arxiv_delay_s: float = Field(
         default=3.0, description="Minimum seconds between two requests to arXiv (its usage policy)."
     )
     http_timeout_s: float = Field(default=30.0, description="Timeout of one HTTP request, seconds.")
-    http_retries: int = Field(default=3, description="Retries of a failed HTTP request (with backoff).")
+    http_retries: int = Field(
+        default=3, description="Retries of a failed HTTP request (with backoff)."
+    )
     max_download_mb: int = Field(default=100, description="Largest document downloaded, MiB.")
     user_agent: str = Field(default=USER_AGENT, description="User-Agent sent to remote services.")
     sqlite_busy_timeout_ms: int = Field(
-        default=5000, description="How long a SQLite write waits for another writer before giving up, ms."
+        default=5000,
+        description="How long a SQLite write waits for another writer before giving up, ms.",
     )
 
     @classmethod

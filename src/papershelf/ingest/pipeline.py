@@ -83,7 +83,9 @@ def build_document(
     content_sha256 = sha256_text(parsed.text)
     arxiv_id = arxiv.arxiv_id if arxiv else parsed.arxiv_id
     version = arxiv.version if arxiv else parsed.arxiv_version
-    paper_id = arxiv_paper_id(arxiv_id) if arxiv_id else document_paper_id(file_sha256 or content_sha256)
+    paper_id = (
+        arxiv_paper_id(arxiv_id) if arxiv_id else document_paper_id(file_sha256 or content_sha256)
+    )
 
     title, authors = parsed.title, list(parsed.authors)
     keywords, categories = list(parsed.keywords), list(parsed.categories)

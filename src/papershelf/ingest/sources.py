@@ -57,7 +57,11 @@ def resolve_inputs(inputs: list[str]) -> ResolvedInputs:
 
 def _keep_newest_version(sources: list[Source], index: int, candidate: Source) -> None:
     kept = sources[index]
-    if kept.arxiv and candidate.arxiv and (candidate.arxiv.version or 10**6) > (kept.arxiv.version or 10**6):
+    if (
+        kept.arxiv
+        and candidate.arxiv
+        and (candidate.arxiv.version or 10**6) > (kept.arxiv.version or 10**6)
+    ):
         sources[index] = candidate
 
 
@@ -69,7 +73,9 @@ def _resolve_one(raw: str) -> list[Source]:
         if ref is not None:
             return [Source(kind="arxiv", label=raw, arxiv=ref)]
         if is_arxiv_like(raw):
-            raise InputError(f"{raw!r} is an arXiv URL without a valid paper id (e.g. https://arxiv.org/abs/2504.05299)")
+            raise InputError(
+                f"{raw!r} is an arXiv URL without a valid paper id (e.g. https://arxiv.org/abs/2504.05299)"
+            )
         return [Source(kind="url", label=raw, url=raw)]
     path = Path(raw).expanduser()
     if path.exists():

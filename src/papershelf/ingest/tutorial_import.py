@@ -10,7 +10,11 @@ from papershelf.ingest.arxiv_ids import parse_arxiv_reference
 from papershelf.ingest.base import ParsedDocument
 from papershelf.ingest.headings import find_headings
 from papershelf.ingest.pipeline import build_document
-from papershelf.ingest.tutorial_json import TutorialEssay, read_tutorial_export, write_tutorial_export
+from papershelf.ingest.tutorial_json import (
+    TutorialEssay,
+    read_tutorial_export,
+    write_tutorial_export,
+)
 
 INSERT_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 

@@ -10,7 +10,9 @@ def open_store(settings: Settings) -> Store:
     if kind == "sqlite":
         from papershelf.storage.sqlite import SqliteStore
 
-        return SqliteStore(settings.sqlite_path, busy_timeout_s=settings.sqlite_busy_timeout_ms / 1000)
+        return SqliteStore(
+            settings.sqlite_path, busy_timeout_s=settings.sqlite_busy_timeout_ms / 1000
+        )
     raise ConfigError(
         f"the {kind} store is not available in this version; use PAPERSHELF_STORE=sqlite:///path/to/file.db"
     )
