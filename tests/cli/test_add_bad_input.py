@@ -135,3 +135,11 @@ def test_usage_errors_exit_with_status_2(tmp_path):
 
 def test_a_path_that_is_a_fifo_or_device_is_refused(stocked):
     assert_refused(stocked, stocked.database_digest(), "/dev/null", expect="not a regular file")
+
+
+def test_an_invalid_setting_names_the_variable_to_fix(shelf, monkeypatch):
+    monkeypatch.setenv("PAPERSHELF_HTTP_TIMEOUT_S", "soon")
+    result = shelf("list")
+    assert result.exit_code == 1
+    assert "PAPERSHELF_HTTP_TIMEOUT_S" in result.stderr
+    assert "Traceback" not in result.output

@@ -30,10 +30,7 @@ class AppContext:
             try:
                 self._settings = Settings(**self._overrides)
             except ValidationError as exc:
-                problems = "; ".join(
-                    f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}"
-                    for e in exc.errors()
-                )
+                problems = "; ".join(_describe(error) for error in exc.errors())
                 raise ConfigError(
                     f"invalid setting ({problems}); check the environment, .env and config.toml"
                 ) from exc
@@ -61,3 +58,11 @@ def emit_json(payload: Any) -> None:
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print JSON (stable format) instead of text."
 )
+
+
+def _describe(error: Any) -> str:
+    """One invalid setting, named as the user sets it (`PAPERSHELF_HTTP_TIMEOUT_S`)."""
+    name = ".".join(str(part) for part in error["loc"]) or "settings"
+    if name.isidentifier() and not name.isupper():
+        name = f"{name} (PAPERSHELF_{name.upper()})"
+    return f"{name}: {error['msg']}"
