@@ -108,3 +108,29 @@ def test_removing_a_paper_removes_its_passages_from_search(library, tmp_path):
     library.remove(result.paper.id)
     assert library.search("pixel shuffle") == []
     assert library.count() == 0
+
+
+def test_two_notes_naming_the_same_arxiv_id_are_two_papers(library, tmp_path):
+    first = tmp_path / "n1.md"
+    first.write_text("---\narxiv: 2504.05299\n---\n\n# Notes\n\nnotes on pixel shuffle\n")
+    second = tmp_path / "n2.md"
+    second.write_text("---\narxiv: 2504.05299\n---\n\n# Slides\n\nslides on token budgets\n")
+    report = library.add([str(first), str(second)])
+    assert [r.outcome for r in report.results] == ["added", "added"]
+    again = library.add([str(first)])
+    assert [r.outcome for r in again.results] == ["unchanged"]
+    assert library.count() == 2
+
+
+def test_a_second_copy_of_the_same_arxiv_version_keeps_the_first(library, tmp_path):
+    stamp = ("arXiv:2501.09898v4 [cs.CV] 4 Apr 2025", 9)
+    one = write_pdf(
+        tmp_path / "one.pdf", pages=[[("Stereo Paper", 20), stamp, ("Body one text.", 10)]]
+    )
+    two = write_pdf(
+        tmp_path / "two.pdf", pages=[[("Stereo Paper", 20), stamp, ("Body two text.", 10)]]
+    )
+    library.add([str(one)])
+    report = library.add([str(two)])
+    assert [r.outcome for r in report.results] == ["unchanged"]
+    assert [r.outcome for r in library.add([str(one)]).results] == ["unchanged"]

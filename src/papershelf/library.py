@@ -216,6 +216,11 @@ class Library:
                 return AddResult(
                     label, "skipped", stored, f"newer v{stored.version} already stored"
                 )
+            if stored.version and stored.version == paper.version:
+                # another copy of the same arXiv version (a local PDF, the API's PDF): keep one
+                note = f"v{stored.version} already stored from {stored.origin or stored.source}"
+                kept = self._join_collection(stored, collection)
+                return AddResult(label, "unchanged", kept, note)
             paper.collections = sorted(set(stored.collections) | set(paper.collections))
             self.store.put(document)
             note = (

@@ -54,3 +54,17 @@ def test_an_unknown_command_or_prompt_is_explained(run_cli, config, library):
 
     assert "unknown command /nope" in result.stdout
     assert "error: no prompt 'missing'" in result.stdout
+
+
+def test_a_prompt_the_server_refuses_is_explained_and_the_chat_goes_on(run_cli, config, library):
+    result = run_cli(
+        "chat",
+        "--config",
+        str(config),
+        "--llm",
+        "none",
+        input="/prompt summarize_paper nope\n/tools\nquit\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "no paper 'nope'" in result.stdout
+    assert "search_papers" in result.stdout.split("no paper 'nope'", 1)[1]

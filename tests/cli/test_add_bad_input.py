@@ -143,3 +143,39 @@ def test_an_invalid_setting_names_the_variable_to_fix(shelf, monkeypatch):
     assert result.exit_code == 1
     assert "PAPERSHELF_HTTP_TIMEOUT_S" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_export_into_a_missing_folder_is_refused_in_one_line(stocked, tmp_path):
+    result = stocked("export", "-o", str(tmp_path / "nowhere" / "out.json"))
+    assert result.exit_code == 1
+    assert "does not exist" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_dangling_link_in_a_glob_does_not_stop_the_other_files(shelf, tmp_path):
+    folder = tmp_path / "g"
+    folder.mkdir()
+    (folder / "a.md").write_text("# Alpha note\n\nPixel shuffle.\n")
+    (folder / "c.md").symlink_to(tmp_path / "missing-target.md")
+    result = shelf("add", str(folder / "*.md"))
+    assert result.exit_code == 0, result.output
+    assert "Alpha note" in result.stdout
+
+
+def test_importing_a_file_that_is_not_an_export_names_the_file(shelf, tmp_path):
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Not JSON\n")
+    result = shelf("import", str(notes))
+    assert result.exit_code == 1
+    assert "notes.md" in result.stderr
+
+
+def test_a_home_flag_reads_that_homes_config(shelf, tmp_path):
+    other = tmp_path / "other-home"
+    other.mkdir()
+    (other / "config.toml").write_text('collection_name = "from-toml"\n')
+    note = tmp_path / "n.md"
+    note.write_text("# Config note\n\nSome text.\n")
+    assert shelf("--home", str(other), "add", str(note)).exit_code == 0
+    listed = shelf("--home", str(other), "list", "--json").stdout
+    assert '"from-toml"' in listed

@@ -107,3 +107,12 @@ def test_an_unknown_mode_is_refused(searcher: Searcher) -> None:
 def test_passages_without_vectors_are_still_found_lexically(store: SqliteStore, use_model) -> None:
     store.put(make_document("doc:late", ["a zebra crossing detector"]))
     assert "zebra" in top(Searcher(store, use_model), "zebra")
+
+
+def test_an_unreachable_remote_embedder_leaves_the_lexical_hits(indexed: SqliteStore) -> None:
+    from papershelf.embeddings.openai_compat import OpenAICompatEmbedder
+    from tests.support.replay_server import closed_port_url
+
+    down = OpenAICompatEmbedder(closed_port_url("/v1"), "bge-m3", timeout=2.0)
+    searcher = Searcher(indexed, down)
+    assert "6144" in top(searcher, "TPU chips")

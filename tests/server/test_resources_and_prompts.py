@@ -95,7 +95,9 @@ async def test_prompts_summarise_compare_and_review(server, library):
     assert "search_papers" in review.messages[0].content.text
 
 
-async def test_a_prompt_for_an_unknown_paper_is_an_error(server):
+async def test_a_prompt_for_an_unknown_paper_is_an_error_that_says_why(server):
     async with Client(server) as client:
-        with pytest.raises(MCPError):
+        with pytest.raises(MCPError, match="no paper 'nope'"):
             await client.get_prompt("summarize_paper", {"paper_id": "nope"})
+        with pytest.raises(MCPError, match="give 2 to"):
+            await client.get_prompt("compare_papers", {"paper_ids": "one-id-only"})

@@ -159,14 +159,19 @@ async def test_a_cursor_from_another_paper_is_refused(server, library):
     assert result.is_error and "belongs to paper" in text_of(result)
 
 
-async def test_a_shortened_hit_continues_in_read_paper(server):
+async def test_a_shortened_hit_continues_in_read_paper_where_it_stopped(server, library):
     result = await call(server, "search_papers", query="experiments seeds settings runs", limit=5)
     shortened = [hit for hit in result.structured_content["hits"] if hit.get("more")]
     assert shortened, "the filler-heavy passages should not all fit in the budget"
     hit = shortened[0]
     rest = await call(server, "read_paper", paper_id=hit["paper_id"], cursor=hit["more"])
     assert not rest.is_error
-    assert rest.structured_content["text"].startswith(hit["text"].removesuffix(" …")[:40])
+    shown = hit["text"].removesuffix(" …")
+    content = library.get_document(hit["paper_id"]).content
+    after_shown = content[content.index(shown) + len(shown) :]
+    continued = rest.structured_content["text"]
+    assert not continued.startswith(shown[:40]), "the rest must not repeat what was shown"
+    assert after_shown.lstrip().startswith(continued.lstrip()[:40])
 
 
 async def test_paper_text_is_fenced_and_cannot_close_its_fence(server, library):

@@ -149,7 +149,12 @@ class McpHost:
                 f"several servers have a prompt {name!r}: name it as server{SEPARATOR}{name}"
             )
         hosted = matches[0]
-        return await self.clients[hosted.server].get_prompt(hosted.prompt.name, arguments)
+        try:
+            return await self.clients[hosted.server].get_prompt(hosted.prompt.name, arguments)
+        except MCPError as exc:
+            raise SourceUnavailable(
+                f"{hosted.server} could not give prompt {name!r}: {exc.message}"
+            ) from exc
 
     async def _connect(self, spec: ServerSpec) -> None:
         # The handshake is bounded by the client's read timeout; an anyio deadline around

@@ -32,10 +32,12 @@ def list_(app: AppContext, limit: int, offset: int, as_json: bool, **filters: ob
         emit_json({"total": total, "offset": offset, "papers": [paper_summary(p) for p in papers]})
         return
     if not papers:
-        click.echo(
-            "no papers"
-            + (" match these filters" if any(filters.values()) else " yet: try `papershelf add`")
-        )
+        if total and offset:
+            click.echo(f"no papers at offset {offset} ({total} in all)")
+        elif any(filters.values()):
+            click.echo("no papers match these filters")
+        else:
+            click.echo("no papers yet: try `papershelf add`")
         return
     table = Table(box=None, pad_edge=False)
     for column in ("id", "published", "title", "authors"):

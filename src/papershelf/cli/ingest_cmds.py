@@ -111,9 +111,15 @@ def export(app: AppContext, output: Path | None, **filters: object) -> None:
     if output is None:
         sys.stdout.buffer.write(data)
         return
+    if not output.parent.is_dir():
+        raise InputError(f"cannot write {output}: folder {output.parent} does not exist")
     tmp = output.with_name(output.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(output)
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot write {output}: {exc.strerror}") from exc
     click.echo(f"wrote {output}", err=True)
 
 

@@ -147,7 +147,7 @@ class Settings(BaseSettings):
             init_settings,
             env_settings,
             dotenv_settings,
-            _HomeConfigToml(settings_cls),
+            _HomeConfigToml(settings_cls, init_settings),
             file_secret_settings,
         )
 
@@ -183,9 +183,11 @@ def _home_from_env_or_dotenv() -> Path:
 class _HomeConfigToml(PydanticBaseSettingsSource):
     """Reads PAPERSHELF_HOME/config.toml (keys are field names)."""
 
-    def __init__(self, settings_cls: type[BaseSettings]):
+    def __init__(self, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource):
         super().__init__(settings_cls)
-        path = _home_from_env_or_dotenv() / "config.toml"
+        given = init_settings()
+        home = given.get("PAPERSHELF_HOME") or given.get("home")  # --home names the config to read
+        path = (Path(home).expanduser() if home else _home_from_env_or_dotenv()) / "config.toml"
         self._data: dict[str, Any] = {}
         if path.is_file():
             try:

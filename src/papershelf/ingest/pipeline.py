@@ -25,6 +25,11 @@ log = logging.getLogger(__name__)
 # Bump when parsing or chunking changes in a way that should re-ingest stored papers.
 EXTRACTOR_VERSION = "1"
 
+# Documents that *are* an arXiv paper when they name its id: a PDF carrying arXiv's stamp, an
+# essay of the tutorial's export. A Markdown/HTML/text note that mentions an id is only about it,
+# and must not take the paper's place.
+ARXIV_IDENTITY_KINDS = frozenset({"pdf", "import"})
+
 Enricher = Callable[[ParsedDocument], Enrichment]
 
 PARSERS: dict[str, Parser] = {
@@ -81,8 +86,9 @@ def build_document(
     if not parsed.text.strip():
         raise UnsupportedDocument(f"{origin} contains no text to index")
     content_sha256 = sha256_text(parsed.text)
-    arxiv_id = arxiv.arxiv_id if arxiv else parsed.arxiv_id
-    version = arxiv.version if arxiv else parsed.arxiv_version
+    arxiv_id, version = (arxiv.arxiv_id, arxiv.version) if arxiv else (None, None)
+    if arxiv is None and parsed.kind in ARXIV_IDENTITY_KINDS:
+        arxiv_id, version = parsed.arxiv_id, parsed.arxiv_version
     paper_id = (
         arxiv_paper_id(arxiv_id) if arxiv_id else document_paper_id(file_sha256 or content_sha256)
     )

@@ -110,6 +110,8 @@ def _from_path(label: str, path: Path, *, quiet: bool = False) -> list[Source]:
             )
         return [Source(kind="file", label=str(p), path=p.resolve()) for p in files]
     if not path.is_file():
+        if quiet:  # one odd entry (a dangling link, a FIFO) in a glob does not sink the rest
+            return []
         raise InputError(f"{label} is not a regular file")
     return [Source(kind="file", label=label, path=path.resolve())]
 

@@ -23,7 +23,7 @@ def documents_from_tutorial_export(
     data: bytes, origin: str, collection: str
 ) -> Iterator[tuple[str, Document]]:
     """(label, Document) for each essay; the content is kept verbatim so an export round-trips."""
-    for essay in read_tutorial_export(data):
+    for essay in read_tutorial_export(data, source=origin):
         label = f"{origin}#{essay.legacy_id or essay.arxiv_id or essay.title[:40]}"
         yield label, _document_from_essay(essay, origin, collection)
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from papershelf.core.errors import InputError
+from papershelf.core.errors import InputError, SourceUnavailable
 from papershelf.core.models import Hit, Paper, PaperFilter, Passage
 from papershelf.embeddings.base import Embedder
 from papershelf.search.dense import DenseIndex, allowed_papers
@@ -84,8 +84,13 @@ class Searcher:
                     raise InputError(
                         "dense search needs an embedder: set PAPERSHELF_EMBEDDER (it is 'none')"
                     )
-            else:
+            elif mode == "dense":
                 lists.append(self._dense_candidates(analysed, filter, passages))
+            else:
+                try:
+                    lists.append(self._dense_candidates(analysed, filter, passages))
+                except SourceUnavailable as exc:  # a remote embedder is down: keep lexical hits
+                    log.warning("dense search skipped, lexical results only: %s", exc)
         fused = fuse(lists, self.fusion.method) if len(lists) > 1 else _single(lists)
         ranked = rerank(
             [(passages[str(key)], score) for key, score in fused],
@@ -99,7 +104,10 @@ class Searcher:
     ) -> Ranked:
         terms = list(query.terms)
         if query.language == "zh" and self._lexicon is not None and self.fusion.translate:
-            terms += [t for t in self._lexicon.translate(query.text) if t not in terms]
+            try:
+                terms += [t for t in self._lexicon.translate(query.text) if t not in terms]
+            except SourceUnavailable as exc:
+                log.warning("query translation skipped: %s", exc)
         if not terms:
             return Ranked([])
         found = self.store.search_lexical(terms, limit=self.fusion.candidates, filter=filter)

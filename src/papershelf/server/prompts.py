@@ -7,6 +7,8 @@ the sections it needs, citations as the tools give them), instead of pasting who
 from typing import Annotated
 
 from mcp.server.mcpserver import MCPServer
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS
 from pydantic import Field
 
 from papershelf.core.errors import PapershelfError
@@ -46,7 +48,7 @@ def add_prompts(server: MCPServer, library: Library) -> None:
         """Compare two or more papers side by side, with citations."""
         ids = [part.strip() for part in paper_ids.split(",") if part.strip()]
         if not 2 <= len(ids) <= MAX_COMPARED:
-            raise ValueError(f"give 2 to {MAX_COMPARED} paper ids, comma-separated")
+            raise MCPError(INVALID_PARAMS, f"give 2 to {MAX_COMPARED} paper ids, comma-separated")
         papers = [_paper(library, paper_id) for paper_id in ids]
         listed = "\n".join(f"- {_named(p)}" for p in papers)
         about = aspect.strip() or "problem, method, data, results and limits"
@@ -81,7 +83,11 @@ def _paper(library: Library, paper_id: str) -> Paper:
     try:
         return library.get(paper_id)
     except PapershelfError as exc:
-        raise ValueError(str(exc)) from exc
+        # an MCPError reaches the host with its message; any other exception becomes a generic
+        # "Internal server error"
+        raise MCPError(
+            INVALID_PARAMS, str(exc).replace("`papershelf list`", "list_papers")
+        ) from exc
 
 
 def _named(paper: Paper) -> str:

@@ -38,11 +38,14 @@ def fenced(text: str, source: str) -> str:
     return f'<{FENCE} source="{source}">\n{safe}\n</{FENCE}>'
 
 
+ELLIPSIS = " …"
+
+
 def shape_hits(
-    query: str, hits: Sequence[CoreHit], budget: int, cursor_for: Callable[[CoreHit], str]
+    query: str, hits: Sequence[CoreHit], budget: int, cursor_for: Callable[[CoreHit, int], str]
 ) -> SearchResult:
     """The hits as returned to the model, each passage shortened (with a read cursor to the rest
-    from `cursor_for`) when the result, as text or as JSON, would pass `budget` tokens. Long
+    from `cursor_for(hit, characters shown)`) when the result, as text or as JSON, would pass `budget` tokens. Long
     passages give up text first; short ones stay whole."""
     sizes = [h.passage.tokens or count_tokens(h.passage.text) for h in hits]
     frames = [_frame_tokens(h) for h in hits]
@@ -60,7 +63,7 @@ def shape_hits(
         shares = _fair_shares(sizes, int(room * (1 - 0.1 * attempt)))
         shaped = SearchResult(
             hits=[
-                _hit(h, text, cursor_for(h) if text is not h.passage.text else None)
+                _hit(h, text, cursor_for(h, _shown(text)) if text is not h.passage.text else None)
                 for h, text in (
                     (h, _shortened(h.passage.text, size, share))
                     for h, size, share in zip(hits, sizes, shares, strict=True)
@@ -92,7 +95,12 @@ def _shortened(text: str, size: int, share: int) -> str:
         if count_tokens(text[:end]) <= share:
             break
         end = end * 9 // 10
-    return text[:end].rstrip() + " …"
+    return text[:end].rstrip() + ELLIPSIS
+
+
+def _shown(shortened: str) -> int:
+    """How many characters of the passage a shortened text shows."""
+    return len(shortened) - len(ELLIPSIS)
 
 
 def _hit(hit: CoreHit, text: str, more: str | None) -> Hit:

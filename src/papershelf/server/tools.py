@@ -135,11 +135,12 @@ def paper_tools(library: Library, write_policy: WritePolicy | None = None) -> li
             hits = library.search(query, limit=limit, filter=chosen)
             papers: dict[str, Paper] = {}
 
-            def cursor_for(hit: CoreHit) -> str:
+            def cursor_for(hit: CoreHit, shown: int) -> str:
+                """A read_paper cursor where the shortened passage stops."""
                 pid = hit.passage.paper_id
                 if pid not in papers:
                     papers[pid] = library.get(pid)
-                return cursor_from(papers[pid], hit.passage.char_start)
+                return cursor_from(papers[pid], hit.passage.char_start + shown)
 
             budget = SEARCH_TOKENS_PER_HIT * max(limit, 5)
             found = rendering.shape_hits(query, hits, budget, cursor_for)
