@@ -61,10 +61,15 @@ ProgressCallback = Callable[[str, AddResult | None, str | None], None]
 class Library:
     """A paper library on one store."""
 
-    def __init__(self, settings: Settings | None = None, store: Store | None = None):
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        store: Store | None = None,
+        fetcher: HttpFetcher | None = None,
+    ):
         self.settings = settings or Settings()
         self._store = store
-        self._fetcher: HttpFetcher | None = None
+        self._fetcher = fetcher
         self._embedder: Embedder | None = None
         self._embedder_made = False
         self._searcher: Searcher | None = None
@@ -91,6 +96,9 @@ class Library:
 
     def close(self) -> None:
         self._searcher = None
+        if self._fetcher is not None:
+            self._fetcher.close()
+            self._fetcher = None
         if self._store is not None:
             self._store.close()
             self._store = None

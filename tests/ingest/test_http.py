@@ -212,3 +212,20 @@ def test_fetch_document_asks_for_document_types(replay_server):
 def test_a_second_replay_host_is_a_separate_server():
     with ReplayServer() as first, ReplayServer() as second:
         assert first.base_url != second.base_url
+
+
+def test_a_url_check_sees_every_request_and_can_refuse_one(replay_server):
+    seen: list[str] = []
+
+    def refuse_secret(url: str) -> None:
+        seen.append(url)
+        if "secret" in url:
+            raise InputError(f"refused {url}")
+
+    replay_server.route("/open", Reply(status=302, headers={"Location": "/secret"}))
+    replay_server.route("/secret", Reply.text("hidden"))
+    fetcher = HttpFetcher(Settings(http_retries=0), check_url=refuse_secret)
+    with fetcher, pytest.raises(InputError, match="refused"):
+        fetcher.get(replay_server.url("/open"))
+    assert [u.rsplit("/", 1)[1] for u in seen] == ["open", "secret"]
+    assert replay_server.requests_to("/secret") == []

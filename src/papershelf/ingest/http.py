@@ -5,7 +5,7 @@ import random
 import ssl
 import threading
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -60,6 +60,7 @@ class HttpFetcher:
         backoff_s: float = 1.0,
         max_retry_after_s: float = 60.0,
         min_interval_s: float = 0.0,
+        check_url: Callable[[str], None] | None = None,
     ):
         self.settings = settings
         self.backoff_s = backoff_s
@@ -74,6 +75,10 @@ class HttpFetcher:
             follow_redirects=True,
             headers={"User-Agent": settings.user_agent},
             verify=_tls_context(),
+            # `check_url` sees every request, redirects included, and raises to refuse one
+            event_hooks={"request": [lambda request: check_url(str(request.url))]}
+            if check_url
+            else None,
         )
         self._gates: dict[str, _HostGate] = {}
         self._gates_lock = threading.Lock()

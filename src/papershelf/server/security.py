@@ -94,7 +94,8 @@ class WritePolicy:
                 "http_retries": min(settings.http_retries, 1),
             }
         )
-        with _GuardedLibrary(limited, self) as library:
+        fetcher = HttpFetcher(limited, check_url=self.check_url)
+        with Library(limited, fetcher=fetcher) as library:
             return library.add([checked])
 
     def _local_path(self, source: str) -> Path | None:
@@ -134,30 +135,3 @@ def is_public(address: str) -> bool:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     return ip.is_global and not ip.is_multicast
-
-
-class _GuardedFetcher(HttpFetcher):
-    """An HttpFetcher that checks every request, redirects included, against the policy."""
-
-    def __init__(self, settings: Settings, policy: WritePolicy):
-        super().__init__(settings)
-        self._client.event_hooks["request"].append(
-            lambda request: policy.check_url(str(request.url))
-        )
-
-
-class _GuardedLibrary(Library):
-    def __init__(self, settings: Settings, policy: WritePolicy):
-        super().__init__(settings)
-        self._policy = policy
-
-    @property
-    def fetcher(self) -> HttpFetcher:
-        if self._fetcher is None:
-            self._fetcher = _GuardedFetcher(self.settings, self._policy)
-        return self._fetcher
-
-    def close(self) -> None:
-        if self._fetcher is not None:
-            self._fetcher.close()
-        super().close()
