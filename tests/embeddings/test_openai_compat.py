@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
+from papershelf.core.endpoints import openai_base_url
 from papershelf.core.errors import SourceUnavailable
-from papershelf.embeddings.openai_compat import OpenAICompatEmbedder, embeddings_base_url
+from papershelf.embeddings.openai_compat import OpenAICompatEmbedder
 from tests.embeddings.embedding_server import DIMENSIONS, EmbeddingServer, vector_of
 from tests.support.fake_llm_server import closed_port_url
 
@@ -79,4 +80,4 @@ def test_a_server_error_is_reported_with_its_detail(server: EmbeddingServer) -> 
     ],
 )
 def test_base_urls_are_normalised(written: str, base: str) -> None:
-    assert embeddings_base_url(written) == base
+    assert openai_base_url(written) == base

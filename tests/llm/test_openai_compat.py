@@ -2,8 +2,9 @@ import time
 
 import pytest
 
+from papershelf.core.endpoints import openai_base_url
 from papershelf.core.errors import SourceUnavailable
-from papershelf.llm.openai_compat import OpenAICompatClient, normalize_base_url
+from papershelf.llm.openai_compat import OpenAICompatClient
 from tests.support.fake_llm_server import FakeLLMServer, closed_port_url
 
 MODEL = "qwen3:8b"
@@ -53,7 +54,7 @@ def client(llm_server, make_client):
     ],
 )
 def test_base_urls_written_the_tutorials_way_are_normalized(written, normalized):
-    assert normalize_base_url(written) == normalized
+    assert openai_base_url(written) == normalized
 
 
 def test_complete_returns_the_assistants_reply(llm_server, client):

@@ -2,11 +2,11 @@
 server, OpenAI, DashScope and the like."""
 
 from collections.abc import Sequence
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import numpy as np
 
+from papershelf.core.endpoints import openai_base_url
 from papershelf.core.errors import SourceUnavailable
 from papershelf.embeddings.base import unit_rows
 
@@ -14,18 +14,6 @@ CONNECT_TIMEOUT_S = 5.0
 # Servers cap the inputs of one request (OpenAI: 2048; Ollama and vLLM: memory); 64 passages of
 # ~300 tokens stay under every cap we know while keeping round trips few.
 BATCH_SIZE = 64
-
-
-def embeddings_base_url(url: str) -> str:
-    """The base URL (…/v1) from what a user wrote: a host, a base URL or the full request URL."""
-    url = url.strip()
-    if "://" not in url:
-        url = "http://" + url
-    scheme, netloc, path, _, _ = urlsplit(url)
-    path = path.rstrip("/").removesuffix("/embeddings")
-    if path.endswith(("/api/embed", "/api/embeddings")):  # Ollama's native API
-        path = path.rsplit("/api/", 1)[0] + "/v1"
-    return urlunsplit((scheme, netloc, path or "/v1", "", ""))
 
 
 class OpenAICompatEmbedder:
@@ -42,7 +30,7 @@ class OpenAICompatEmbedder:
         document_prefix: str = "",
         transport: httpx.BaseTransport | None = None,
     ):
-        self.base_url = embeddings_base_url(base_url)
+        self.base_url = openai_base_url(base_url)
         self.model = model
         # The endpoint does not change the vectors, the model and prefixes do.
         self.model_id = f"openai:{model}" + (

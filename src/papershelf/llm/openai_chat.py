@@ -8,12 +8,12 @@ from typing import Any
 import anyio
 import httpx
 
+from papershelf.core.endpoints import openai_base_url
 from papershelf.core.errors import SourceUnavailable
 from papershelf.llm.chat import ChatReply, ChatRequest, TextSink, ToolCall, Usage
 from papershelf.llm.openai_compat import (
     AVAILABILITY_TIMEOUT_S,
     CONNECT_TIMEOUT_S,
-    normalize_base_url,
     status_message,
     unreachable_message,
 )
@@ -41,7 +41,7 @@ class OpenAIChatModel:
         retry_delay_s: float = 1.0,
         supports_grammar: bool = False,
     ):
-        self.base_url = normalize_base_url(base_url)
+        self.base_url = openai_base_url(base_url)
         self.model = model
         self.name = f"{model} at {self.base_url}"
         self.timeout = timeout

@@ -2,42 +2,14 @@
 llama.cpp server) over httpx: one non-streaming completion, and a reachability check."""
 
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from papershelf.core.endpoints import openai_base_url
 from papershelf.core.errors import SourceUnavailable
 
 AVAILABILITY_TIMEOUT_S = 2.0
 CONNECT_TIMEOUT_S = 5.0
-# Paths people paste from Ollama's native API or from request examples; the client adds its own.
-_REQUEST_SUFFIXES = ("/chat/completions", "/completions", "/models", "/embeddings")
-_OLLAMA_NATIVE_SUFFIXES = ("/api/generate", "/api/chat", "/api/tags", "/api/embed", "/api")
-
-
-def normalize_base_url(url: str) -> str:
-    """The OpenAI-compatible base URL (ending in /v1 for Ollama) from what a user wrote.
-
-    'localhost:11434', 'http://localhost:11434/api' and '.../api/generate' all give
-    'http://localhost:11434/v1'; '.../v1/chat/completions' gives '.../v1'; a provider path
-    such as 'https://dashscope.aliyuncs.com/compatible-mode/v1' is kept.
-    """
-    url = url.strip()
-    if "://" not in url:
-        url = "http://" + url
-    scheme, netloc, path, _, _ = urlsplit(url)
-    path = path.rstrip("/")
-    for suffix in _REQUEST_SUFFIXES:
-        if path.endswith(suffix):
-            path = path.removesuffix(suffix)
-            break
-    for suffix in _OLLAMA_NATIVE_SUFFIXES:
-        if path.endswith(suffix):
-            path = path.removesuffix(suffix) + "/v1"
-            break
-    if not path:
-        path = "/v1"
-    return urlunsplit((scheme, netloc, path, "", ""))
 
 
 class OpenAICompatClient:
@@ -50,7 +22,7 @@ class OpenAICompatClient:
         api_key: str = "",
         timeout: float = 60,
     ):
-        self.base_url = normalize_base_url(base_url)
+        self.base_url = openai_base_url(base_url)
         self.model = model
         self.timeout = timeout
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
