@@ -85,12 +85,22 @@ def test_bson_dates_are_read_in_every_extended_json_form(stored):
     assert essay.bson_dates == ["insert_date"]
 
 
-def test_bson_dates_are_written_back_as_bson_dates():
-    (essay,) = read_tutorial_export(_json_lines({"content": "x", "publish_date": {"$date": 0}}))
+def test_bson_dates_are_written_back_in_the_form_they_were_read():
+    stored = {"content": "x", "publish_date": {"$date": 0}, "insert_date": None}
+    (essay,) = read_tutorial_export(_json_lines(stored))
 
     (document,) = json.loads(write_tutorial_export([essay]))
 
-    assert document["publish_date"] == {"$date": "1970-01-01T00:00:00Z"}
+    assert (document["publish_date"], document["insert_date"]) == ({"$date": 0}, None)
+
+
+def test_a_changed_bson_date_is_written_as_a_bson_date_of_the_new_text():
+    (essay,) = read_tutorial_export(_json_lines({"content": "x", "publish_date": {"$date": 0}}))
+    essay.publish_date = "2025-04-08T00:00:00Z"
+
+    (document,) = json.loads(write_tutorial_export([essay]))
+
+    assert document["publish_date"] == {"$date": "2025-04-08T00:00:00Z"}
 
 
 def test_missing_optional_fields_take_empty_values():

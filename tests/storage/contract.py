@@ -149,6 +149,10 @@ class StoreContract:
             content_sha256="c" * 64,
             extractor_version="pdfium-1",
             legacy_id="67e3b2f0a1b2c3d4e5f60718",
+            legacy_fields={
+                "views": {"$numberInt": "3"},
+                "insert_date": {"$date": {"$numberLong": "1768467600000"}},
+            },
         )
         store.put(Document(paper=paper, content="text"))
         assert store.get("arxiv:2501.09898") == paper

@@ -36,8 +36,10 @@ class Source:
         return found
 
     def label(self) -> str:
-        where = ", ".join(p for p in (self.section, f"p. {self.pages}" if self.pages else "") if p)
-        described = ", ".join(p for p in (self.title or self.paper_id, where) if p)
+        named = self.title or self.paper_id
+        # a paper whose only section is its title cites that title as its section
+        section = "" if _key(self.section) == _key(named) else self.section
+        described = ", ".join(part for part in (named, section, _pages_label(self.pages)) if part)
         return f"{self.marker} {described}".rstrip()
 
 
@@ -100,6 +102,11 @@ def sources_block(sources: list[Source]) -> str:
         return ""
     lines = [f"[{n}] {s.label()}" for n, s in enumerate(sources, 1)]
     return "Sources:\n" + "\n".join(lines)
+
+
+def _pages_label(pages: str) -> str:
+    """papershelf's 'p.4' and 'pp.3-4' as they are; another server's bare '4' as 'p. 4'."""
+    return pages if not pages or pages.startswith("p") else f"p. {pages}"
 
 
 def _key(marker: str) -> str:

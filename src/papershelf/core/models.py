@@ -1,7 +1,7 @@
 """The data model shared by every layer: papers, sections, passages, hits and citations."""
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -37,6 +37,11 @@ class Paper(BaseModel):
     legacy_id: str | None = Field(
         default=None,
         description="The MongoDB ObjectId it had in the tutorial's database, if imported.",
+    )
+    legacy_fields: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Fields of the imported record that an export cannot rebuild from the ones "
+        "above (fields papershelf does not know, dates in another form), as the record had them.",
     )
 
 
@@ -137,10 +142,13 @@ class Hit(BaseModel):
 
     @classmethod
     def build(cls, passage: Passage, paper: Paper, score: float, rank: int) -> "Hit":
+        # A document with no headings has its title as its only section: citing it again as the
+        # section would repeat the title (or misread 'A Note on ...' as appendix A).
+        section = "" if passage.section.strip() == paper.title.strip() else passage.section
         citation = Citation(
             paper_id=paper.id,
             title=paper.title,
-            section=passage.section,
+            section=section,
             pages=format_pages(passage.page_start, passage.page_end),
             passage_id=passage.id,
         )

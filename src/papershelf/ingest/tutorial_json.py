@@ -21,6 +21,7 @@ KNOWN_FIELDS = (
     "publish_date",
     "insert_date",
 )
+DATE_FIELDS = ("publish_date", "insert_date")
 _OBJECT_ID = re.compile(r"^[0-9a-fA-F]{24}$")
 _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")  # PDF 'D:20250408...'
 _ITEM_KEYS = ("name", "title", "value", "text")
@@ -41,6 +42,11 @@ class TutorialEssay(BaseModel):
     bson_dates: list[str] = Field(
         default_factory=list,
         description="Date fields stored as BSON dates ({'$date': ...}), written back as such.",
+    )
+    date_forms: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Date fields the file wrote other than as text ({'$date': ...}, null), "
+        "exactly so; written back that way while the date's text is unchanged.",
     )
     extra: dict[str, Any] = Field(
         default_factory=dict, description="Other fields, exactly as they were in the file."
@@ -127,8 +133,8 @@ def _essay_from(document: Any, where: str) -> TutorialEssay:
     content = document.get("content")
     if not isinstance(content, str) or not content.strip():
         raise InputError(f"{where} has no content: each essay needs its text in 'content'")
-    publish_date, publish_bson = _date_text(document.get("publish_date"))
-    insert_date, insert_bson = _date_text(document.get("insert_date"))
+    publish_date, publish_bson = date_text(document.get("publish_date"))
+    insert_date, insert_bson = date_text(document.get("insert_date"))
     return TutorialEssay(
         legacy_id=_object_id(document.get("_id")),
         arxiv_id=_text(document.get("arxiv_id")),
@@ -144,6 +150,11 @@ def _essay_from(document: Any, where: str) -> TutorialEssay:
             for name, is_bson in (("publish_date", publish_bson), ("insert_date", insert_bson))
             if is_bson
         ],
+        date_forms={
+            name: document[name]
+            for name in DATE_FIELDS
+            if name in document and not isinstance(document[name], str)
+        },
         extra={key: value for key, value in document.items() if key not in KNOWN_FIELDS},
     )
 
@@ -161,9 +172,12 @@ def _document_of(essay: TutorialEssay) -> dict[str, Any]:
         keywords=list(essay.keywords),
         content=essay.content,
     )
-    for name in ("publish_date", "insert_date"):
+    for name in DATE_FIELDS:
         value = getattr(essay, name)
-        document[name] = {"$date": value} if name in essay.bson_dates else value
+        if name in essay.date_forms and date_text(essay.date_forms[name])[0] == value:
+            document[name] = essay.date_forms[name]
+        else:
+            document[name] = {"$date": value} if name in essay.bson_dates else value
     document.update((k, v) for k, v in essay.extra.items() if k not in KNOWN_FIELDS)
     return document
 
@@ -194,7 +208,7 @@ def _string_list(value: Any) -> list[str]:
     return items
 
 
-def _date_text(value: Any) -> tuple[str, bool]:
+def date_text(value: Any) -> tuple[str, bool]:
     """The date as text, and whether it was a BSON date ({"$date": ISO | ms | {"$numberLong"}})."""
     if not (isinstance(value, dict) and "$date" in value):
         return _text(value), False

@@ -131,6 +131,12 @@ def m002_passage_vectors(conn: sqlite3.Connection) -> None:
     count_passages(conn, (row[0] for row in conn.execute("SELECT text FROM passages")))
 
 
+@migration
+def m003_paper_legacy_fields(conn: sqlite3.Connection) -> None:
+    """An imported record's fields papershelf has no column for, kept for its export (JSON)."""
+    conn.execute("ALTER TABLE papers ADD COLUMN legacy_fields TEXT NOT NULL DEFAULT '{}'")
+
+
 def _applied(conn: sqlite3.Connection) -> set[str]:
     exists = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"

@@ -9,7 +9,7 @@ from papershelf.core.models import Paper, PaperFilter, Passage, Section
 
 # Columns carry the models' field names, so a new model field without a migration fails loudly.
 _PAPER_FIELDS = list(Paper.model_fields)
-_LIST_FIELDS = frozenset({"authors", "categories", "keywords", "collections"})
+_JSON_FIELDS = frozenset({"authors", "categories", "keywords", "collections", "legacy_fields"})
 _DATE_FIELDS = frozenset({"published", "updated", "added"})
 
 PAPER_COLUMNS = ", ".join(f"pa.{name}" for name in _PAPER_FIELDS)
@@ -37,7 +37,7 @@ def paper_values(paper: Paper) -> tuple[Any, ...]:
     values: list[Any] = []
     for name in _PAPER_FIELDS:
         value = getattr(paper, name)
-        if name in _LIST_FIELDS:
+        if name in _JSON_FIELDS:
             value = json.dumps(value, ensure_ascii=False)
         elif name in _DATE_FIELDS and value is not None:
             value = value.isoformat()
@@ -53,7 +53,7 @@ def fold_author_names(authors: list[str]) -> str:
 
 def paper_from_row(row: sqlite3.Row) -> Paper:
     data = {name: row[name] for name in _PAPER_FIELDS}
-    for name in _LIST_FIELDS:
+    for name in _JSON_FIELDS:
         data[name] = json.loads(data[name])
     return Paper.model_validate(data)
 
