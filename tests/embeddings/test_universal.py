@@ -47,3 +47,26 @@ def test_a_chinese_sentence_is_nearer_its_english_translation_than_another_topic
 def test_the_model_id_names_the_vectors() -> None:
     assert UniversalSentenceEncoder.model_id == "use-multilingual-v3"
     assert UniversalSentenceEncoder.dimensions == 512
+
+
+def test_a_repeated_query_returns_the_vector_it_would_compute(
+    use_model: UniversalSentenceEncoder,
+) -> None:
+    text = "Which optimizer states does ZeRO partition across devices?"
+    fresh = UniversalSentenceEncoder()
+    first = fresh.embed_query(text)
+    first[:] = 0.0  # a caller scribbling on its copy must not reach the cache
+    again = fresh.embed_query(text)
+    assert np.array_equal(again, use_model._encode([text], 1)[0])
+    pieces = ["优化器", "状态", "划分"]
+    assert np.array_equal(fresh.embed_documents(pieces), fresh.embed_documents(pieces))
+
+
+def test_recent_inputs_are_bounded(monkeypatch) -> None:
+    import papershelf.embeddings.universal as universal
+
+    monkeypatch.setattr(universal, "CACHED_INPUTS", 3)
+    model = UniversalSentenceEncoder()
+    for i in range(5):
+        model.embed_query(f"question {i}")
+    assert list(model._recent) == [("question 2",), ("question 3",), ("question 4",)]

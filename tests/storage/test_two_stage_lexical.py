@@ -1,6 +1,7 @@
 from papershelf.core.models import Document, Paper, Passage
 from papershelf.storage import sqlite_search
 from papershelf.storage.sqlite import SqliteStore
+from papershelf.storage.sqlite_vectors import read_version
 
 
 def document(number: int, text: str) -> Document:
@@ -29,4 +30,49 @@ def test_scoring_only_rare_term_passages_keeps_their_exact_bm25(tmp_path, monkey
     monkeypatch.setattr(sqlite_search, "BUDGET_SHARE", 0.0)
     two_stage = [(p.text, round(s, 6)) for p, s in store.search_lexical(terms, limit=4)]
     assert two_stage == exact
+    store.close()
+
+
+def test_probed_frequencies_follow_writes(tmp_path, monkeypatch):
+    """The probe cache is keyed by the store's data version: once a word turns common, passages
+    holding only common words are scored again, as in a store that never probed it."""
+    monkeypatch.setattr(sqlite_search, "MIN_BUDGET", 5)
+    monkeypatch.setattr(sqlite_search, "BUDGET_SHARE", 0.0)
+    store = SqliteStore(tmp_path / "store.db")
+    for number in range(40):
+        extra = " giraffe" if number % 10 == 0 else ""
+        store.put(document(number, f"model training results{extra} number {number}"))
+    terms = ["giraffe", "model", "training"]
+    assert len(store.search_lexical(terms, limit=100)) == 4  # giraffe is rare: only its passages
+    for number in range(40, 50):
+        store.put(document(number, f"giraffe zebra {number}"))
+    after = [(p.text, s) for p, s in store.search_lexical(terms, limit=100)]
+    store.close()
+    sqlite_search.forget_probes()
+    fresh = SqliteStore(tmp_path / "store.db")
+    assert after == [(p.text, s) for p, s in fresh.search_lexical(terms, limit=100)]
+    assert len(after) == 50  # giraffe is common now: every passage is scored
+    fresh.close()
+
+
+def test_probes_of_two_stores_do_not_mix(tmp_path, monkeypatch):
+    monkeypatch.setattr(sqlite_search, "MIN_BUDGET", 5)
+    monkeypatch.setattr(sqlite_search, "BUDGET_SHARE", 0.0)
+    rare, common = SqliteStore(tmp_path / "a.db"), SqliteStore(tmp_path / "b.db")
+    for number in range(20):
+        rare.put(document(number, f"model number {number}" + (" okapi" if number < 2 else "")))
+        common.put(document(number, f"model okapi number {number}"))
+    assert len(rare.search_lexical(["okapi", "model"], limit=100)) == 2
+    assert len(common.search_lexical(["okapi", "model"], limit=100)) == 20
+    rare.close()
+    common.close()
+
+
+def test_rebuilding_the_index_retires_its_probes(tmp_path):
+    store = SqliteStore(tmp_path / "store.db")
+    store.put(document(1, "model training"))
+    conn = store._connection()
+    before = read_version(conn)
+    store.reindex()
+    assert read_version(conn) != before
     store.close()

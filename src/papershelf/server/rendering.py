@@ -4,6 +4,7 @@ shaping of search hits into a token budget."""
 import json
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from papershelf.core.models import Hit as CoreHit
 from papershelf.core.tokens import count_tokens
@@ -34,8 +35,11 @@ _FENCE_TAG = re.compile(rf"<(/?)\s*{FENCE}", re.IGNORECASE)
 def fenced(text: str, source: str) -> str:
     """Paper text inside the untrusted-content fence; a fence tag inside the text is defused so a
     paper cannot close the fence early and speak as the user."""
-    safe = _FENCE_TAG.sub(lambda m: f"‹{m.group(1)}{FENCE}", text)
-    return f'<{FENCE} source="{source}">\n{safe}\n</{FENCE}>'
+    return f'<{FENCE} source="{source}">\n{_defused(text)}\n</{FENCE}>'
+
+
+def _defused(text: str) -> str:
+    return _FENCE_TAG.sub(lambda m: f"‹{m.group(1)}{FENCE}", text)
 
 
 ELLIPSIS = " …"
@@ -117,8 +121,23 @@ def _hit(hit: CoreHit, text: str, more: str | None) -> Hit:
 
 
 def _cost(query: str, found: SearchResult) -> int:
-    as_json = json.dumps(found.model_dump(mode="json", exclude_none=True), ensure_ascii=False)
-    return max(count_tokens(as_json), count_tokens(render_search(query, found)))
+    """The result's tokens in the larger of its two forms, JSON and text. Token counts add up
+    across whitespace and symbols, which surround every passage text in both forms: the texts
+    are counted apart (and remembered, since passages recur across queries and attempts), the
+    rest on a copy without them, whose empty JSON strings still count their 2 quotes."""
+    texts = [hit.text for hit in found.hits]
+    bare = SearchResult(hits=[hit.model_copy(update={"text": ""}) for hit in found.hits])
+    as_json = json.dumps(bare.model_dump(mode="json", exclude_none=True), ensure_ascii=False)
+    counted = [_text_tokens(text) for text in texts]
+    json_tokens = count_tokens(as_json) + sum(c[0] - 2 for c in counted)
+    text_tokens = count_tokens(render_search(query, bare)) + sum(c[1] for c in counted)
+    return max(json_tokens, text_tokens)
+
+
+@lru_cache(maxsize=4096)
+def _text_tokens(text: str) -> tuple[int, int]:
+    """A passage text's tokens as a JSON string (quotes included) and inside the fence."""
+    return count_tokens(json.dumps(text, ensure_ascii=False)), count_tokens(_defused(text))
 
 
 def _fair_shares(sizes: list[int], room: int) -> list[int]:

@@ -139,7 +139,9 @@ def paper_tools(library: Library, write_policy: WritePolicy | None = None) -> li
                 """A read_paper cursor where the shortened passage stops."""
                 pid = hit.passage.paper_id
                 if pid not in papers:
-                    papers[pid] = library.get(pid)
+                    # A hit's id is a stored one: no resolving (a paper deleted meanwhile still
+                    # gets library.get's NotFound).
+                    papers[pid] = library.store.get(pid) or library.get(pid)
                 return cursor_from(papers[pid], hit.passage.char_start + shown)
 
             budget = SEARCH_TOKENS_PER_HIT * max(limit, 5)

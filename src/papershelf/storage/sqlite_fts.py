@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from papershelf.core.textindex import ANALYZER_VERSION, index_text
+from papershelf.storage.sqlite_vectors import bump_version
 
 FTS_TABLE = "passages_fts"
 # Weights of the body, title and heading columns in bm25: a term in the paper's title or the
@@ -91,6 +92,8 @@ def rebuild_index(conn: sqlite3.Connection) -> None:
         "INSERT OR REPLACE INTO store_meta(key, value) VALUES (?, ?)",
         (ANALYZER_KEY, analyzer_fingerprint()),
     )
+    # Cached probes of the old index (sqlite_search) are keyed by this version.
+    bump_version(conn)
 
 
 def ensure_index_current(conn: sqlite3.Connection) -> None:
