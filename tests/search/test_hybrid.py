@@ -116,3 +116,43 @@ def test_an_unreachable_remote_embedder_leaves_the_lexical_hits(indexed: SqliteS
     down = OpenAICompatEmbedder(closed_port_url("/v1"), "bge-m3", timeout=2.0)
     searcher = Searcher(indexed, down)
     assert "6144" in top(searcher, "TPU chips")
+
+
+PIXEL_PAPERS = {
+    "arxiv:2504.00001": (
+        "Pixel Shuffle for Efficient Vision Tokens",
+        [
+            "Pixel shuffle rearranges each 2x2 block of pixels into channels, so the image "
+            "encoder emits four times fewer visual tokens per image.",
+            "Per-pixel weights of the projection layer map the shuffled pixels to the language "
+            "model's embedding space.",
+            "Pixel values are normalised per channel before the vision encoder sees them.",
+        ],
+    ),
+    "arxiv:2504.00002": (
+        "Learning Pixel Weights for Image Compression",
+        [
+            "Each pixel receives a learned weight that tells the codec how much detail to keep.",
+            "We rearrange pixels by importance and weight the loss per pixel.",
+        ],
+    ),
+    "doc:00000000zhpx": (
+        "小型视觉语言模型的结构",
+        [
+            "模型先把图像切成子图，视觉编码器提取特征。",
+            "这些特征首先通过像素重排操作重新排列，再由多层感知机投影到语言模型的输入空间。",
+        ],
+    ),
+}
+
+
+def test_a_chinese_term_finds_the_chinese_passage_quoting_it(store: SqliteStore, use_model):
+    # Regression: English passages matching loose translations of 像素重排 (pixels, weight) and
+    # agreeing with the dense side outranked the one Chinese passage holding the exact term.
+    for pid, (title, texts) in PIXEL_PAPERS.items():
+        language = "zh" if pid.startswith("doc:") else "en"
+        store.put(make_document(pid, texts, title=title, language=language))
+    embed_missing(store, use_model)
+    searcher = Searcher(store, use_model)
+    for query in ("像素重排", "像素重排是什么？"):
+        assert "像素重排" in top(searcher, query), query

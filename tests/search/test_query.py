@@ -1,6 +1,6 @@
 """Query analysis: what each retriever is given."""
 
-from papershelf.search.query import analyse
+from papershelf.search.query import analyse, verbatim
 
 
 def test_a_chinese_question_is_chinese_and_keeps_its_latin_names() -> None:
@@ -31,3 +31,17 @@ def test_chinese_quotes_mark_phrases_too() -> None:
 
 def test_a_query_of_punctuation_has_no_terms() -> None:
     assert analyse("?!").terms == []
+
+
+def test_verbatim_coverage_is_the_share_of_the_chinese_words_a_text_quotes():
+    whole = verbatim(analyse("像素重排是什么？"))
+    assert whole.coverage("这些特征首先通过像素重排操作重新排列") == 1.0
+    assert whole.coverage("像 素 重 排") == 1.0  # PDF text scatters spaces through CJK
+    assert whole.coverage("pixel shuffle") == 0.0
+    long_question = verbatim(analyse("在 CIFAR-10 上训练上千层的残差网络时出现了什么问题？"))
+    assert 0 < long_question.coverage("残差网络") < 0.5
+
+
+def test_a_quoted_phrase_counts_as_fully_quoted():
+    assert verbatim(analyse('what does "Batch Norm" do')).coverage("the batch  norm layer") == 1.0
+    assert verbatim(analyse("what does batch norm do")).coverage("the batch norm layer") == 0.0

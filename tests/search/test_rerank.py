@@ -1,4 +1,5 @@
 from papershelf.core.models import Passage
+from papershelf.search.query import analyse, verbatim
 from papershelf.search.rerank import is_bibliography, rerank
 
 
@@ -33,6 +34,15 @@ def test_prose_that_cites_papers_is_not_bibliography():
     assert not is_bibliography(passage("p", 0, text))
 
 
+def test_a_passage_rewritten_under_the_same_id_is_judged_by_its_new_text():
+    # The verdict is remembered across queries; a re-ingested passage must not reuse the old one.
+    references = "Deep learning. In Proc. CVPR, pages 1-9. arXiv preprint arXiv:1512.03385."
+    prose = "We train the network for ninety epochs with a batch size of two hundred."
+    assert is_bibliography(passage("p", 3, references, "6 Conclusion"))
+    assert not is_bibliography(passage("p", 3, prose, "6 Conclusion"))
+    assert is_bibliography(passage("p", 3, prose, "6 Conclusion > References"))
+
+
 def test_a_reference_list_falls_below_an_equally_scored_answer():
     answer = passage("a", 0, "The learning rate starts at 0.1 and is divided by 10.")
     references = passage("b", 1, "anything", "References")
@@ -46,3 +56,31 @@ def test_passages_of_the_paper_the_candidates_agree_on_move_up():
     candidates = [(lone, 1.0), (agreed[0], 0.9), (agreed[1], 0.8), (agreed[2], 0.7)]
     ranked = rerank(candidates, paper_weight=0.5, bibliography_weight=1.0)
     assert ranked[0][0].paper_id == "agreed"
+
+
+def test_a_passage_quoting_most_of_the_question_moves_up():
+    quoting = passage("doc:zh", 0, "特征通过像素重排操作重新排列")
+    loose = passage("arxiv:en", 0, "Pixels are rearranged into channels.")
+    ranked = [(loose, 1.0), (quoting, 0.8)]
+    question = verbatim(analyse("像素重排"))
+    assert rerank(ranked, paper_weight=0, bibliography_weight=1)[0][0] is loose
+    moved = rerank(
+        ranked, paper_weight=0, bibliography_weight=1, verbatim=question, verbatim_weight=2.0
+    )
+    assert [p for p, _ in moved] == [quoting, loose]
+    assert moved[0][1] == 1.6
+
+
+def test_quoting_a_small_part_of_a_long_question_is_not_boosted():
+    question = verbatim(analyse("在 CIFAR-10 上训练上千层的残差网络时出现了什么问题？"))
+    text = passage("doc:zh", 0, "残差网络更容易优化")
+    assert (
+        rerank(
+            [(text, 1.0)],
+            paper_weight=0,
+            bibliography_weight=1,
+            verbatim=question,
+            verbatim_weight=2.0,
+        )[0][1]
+        == 1.0
+    )

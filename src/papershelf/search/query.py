@@ -6,15 +6,28 @@ marks. The language tells the fusion how far lexical matches can be trusted.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
-from papershelf.core.textindex import index_text, query_terms
-from papershelf.core.tokens import cjk_ratio
+from papershelf.core.textindex import (
+    CHINESE_PARTICLES,
+    CHINESE_STOP_PHRASES,
+    index_text,
+    query_terms,
+)
+from papershelf.core.tokens import CJK_CHAR, cjk_ratio
 
 # "…", “…”, 「…」 and 『…』 mark an exact phrase.
 _PHRASE = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」|『([^』]+)』')
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-.]*")
+CJK_RUN = re.compile(f"[{CJK_CHAR}]+")
+# Question words and particles never carry the topic of a question; other characters may sit
+# inside words (用 in 作用, 能 in 性能), so they stay. They split a Chinese run into its words.
+CJK_BREAK = re.compile(
+    "|".join([*map(re.escape, CHINESE_STOP_PHRASES), "多少", f"[{CHINESE_PARTICLES}了]"])
+)
 
 
 @dataclass(frozen=True)
@@ -47,3 +60,57 @@ def analyse(query: str) -> Query:
         numbers=_NUMBER.findall(text),
         latin_words=latin,
     )
+
+
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=4096)  # candidate passages recur across queries; normalising them is costly
+def compact(text: str) -> str:
+    """Text as exact matching sees it: NFKC, lower case, no whitespace (PDF extraction scatters
+    spaces through CJK text and inside numbers)."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+@dataclass(frozen=True)
+class Verbatim:
+    """The parts of a question a passage may quote verbatim: Chinese runs of 3+ characters between
+    question words and particles (as their 4-character windows) and quoted phrases."""
+
+    windows: list[tuple[str, int, int]]  # compacted text, and the question characters it spans
+    size: int  # characters the windows could cover
+    quoted: list[str]
+
+    def coverage(self, text: str) -> float:
+        """Share of the question's verbatim parts the text holds (1.0 when it holds a quoted
+        phrase): a passage quoting most of a Chinese question is what it asks for."""
+        if not (self.quoted or self.windows):
+            return 0.0
+        haystack = compact(text)
+        if any(phrase in haystack for phrase in self.quoted):
+            return 1.0
+        covered: set[int] = set()
+        for window, start, end in self.windows:
+            if window in haystack:
+                covered.update(range(start, end))
+        return len(covered) / self.size
+
+
+def verbatim(query: Query) -> Verbatim:
+    """What of the question a passage could quote: see `Verbatim`."""
+    windows: list[tuple[str, int, int]] = []
+    size = 0
+    for run in CJK_RUN.finditer(query.text):
+        offset = run.start()
+        for part in CJK_BREAK.split(run.group()):
+            at = query.text.index(part, offset) if part else offset
+            offset = at + len(part)
+            if len(part) < 2:
+                continue
+            size += len(part)
+            if len(part) >= 3:
+                for i in range(max(1, len(part) - 3)):
+                    window = part[i : i + 4]
+                    windows.append((compact(window), at + i, at + i + len(window)))
+    quoted = [p for p in (compact(q) for q in query.phrases) if p]
+    return Verbatim(windows, size, quoted)

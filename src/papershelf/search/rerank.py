@@ -1,5 +1,6 @@
-"""Second look at the fused candidates: passages of the papers the candidates agree on rank higher,
-bibliography passages lower. Both use only the candidates themselves (no extra store reads).
+"""Second look at the fused candidates: passages of the papers the candidates agree on and passages
+quoting the question verbatim rank higher, bibliography passages lower. All use only the
+candidates themselves (no extra store reads).
 
 Most misses of the first ranking find the right paper but another of its passages, and a
 reference list matches every topic word of a question without answering it.
@@ -8,34 +9,47 @@ reference list matches every topic word of a question without answering it.
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 
 from papershelf.core.models import Passage
+from papershelf.search.query import Verbatim
 
 # A heading that names a reference list, after its numbering ('7 References', 'REFERENCES').
 _BIBLIOGRAPHY_HEADING = re.compile(
     r"^[\dIVXivx.\s]*(references|bibliography|works cited|literature cited|参考文献)\s*$",
     re.IGNORECASE,
 )
-# Marks of a bibliography entry; prose that cites '(Name et al., 2020)' rarely has them.
+# Marks of a bibliography entry; prose that cites '(Name et al., 2020)' rarely has them. The
+# lookahead lists the marks' first letters, so the scan skips most positions at once (4x faster).
 _BIBLIOGRAPHY_MARK = re.compile(
-    r"arXiv preprint|arXiv:\d|\bIn Proc|\bProc\.|\bpages \d+\s*[–-]|\bpp\. ?\d|\bvol\. ?\d"
+    r"(?=[aIPpvCTJdANE])(?:arXiv preprint|arXiv:\d|\bIn Proc|\bProc\.|\bpages \d+\s*[–-]|\bpp\. ?\d|\bvol\. ?\d"
     r"|Conference on|Transactions on|Journal of|\bdoi:|Advances in Neural"
-    r"|\b(?:NeurIPS|CVPR|ICCV|ECCV|ICLR|ICML)\b"
+    r"|\b(?:NeurIPS|CVPR|ICCV|ECCV|ICLR|ICML)\b)"
 )
 # Marks per 100 words from which a passage reads as a reference list: on ../shared/corpus this
 # flags 293 of the 357 passages under a References heading and 58 of the 1,963 others (mostly
 # reference lists the parser filed under the previous heading).
 BIBLIOGRAPHY_DENSITY = 1.5
+# Share of a question's Chinese words a passage must quote verbatim to be boosted: quoting a
+# piece of a long question is common (a translation of the paper shares its terms) and says little.
+VERBATIM_COVERAGE = 0.5
 # How many of a paper's best candidates make up its score.
 PAPER_DEPTH = 3
 
 
 def is_bibliography(passage: Passage) -> bool:
-    heading = passage.section.rsplit(" > ", 1)[-1]
+    return _reads_as_bibliography(passage.section, passage.text)
+
+
+# Every query rescans its ~50 candidates, and candidates recur across queries: the scan was a
+# fifth of a lexical search_papers call.
+@lru_cache(maxsize=8192)
+def _reads_as_bibliography(section: str, text: str) -> bool:
+    heading = section.rsplit(" > ", 1)[-1]
     if _BIBLIOGRAPHY_HEADING.match(heading):
         return True
-    words = len(passage.text.split())
-    marks = len(_BIBLIOGRAPHY_MARK.findall(passage.text))
+    words = len(text.split())
+    marks = len(_BIBLIOGRAPHY_MARK.findall(text))
     return words > 0 and marks * 100 / words >= BIBLIOGRAPHY_DENSITY
 
 
@@ -44,10 +58,13 @@ def rerank(
     *,
     paper_weight: float,
     bibliography_weight: float,
+    verbatim: Verbatim | None = None,
+    verbatim_weight: float = 1.0,
 ) -> list[tuple[Passage, float]]:
     """Scale each candidate's score by its paper's share of the candidates (the sum of the paper's
-    best PAPER_DEPTH scores over the best paper's) and by bibliography_weight for a reference
-    list; best first, ties kept in their first order."""
+    best PAPER_DEPTH scores over the best paper's), by bibliography_weight for a reference list
+    and by up to verbatim_weight for a passage quoting most of the question; best first, ties
+    kept in their first order."""
     if not ranked:
         return []
     by_paper: dict[str, list[float]] = defaultdict(list)
@@ -61,5 +78,9 @@ def rerank(
         factor = 1.0 + paper_weight * paper_score[passage.paper_id] / best
         if bibliography_weight != 1.0 and is_bibliography(passage):
             factor *= bibliography_weight
+        if verbatim is not None and verbatim_weight != 1.0:
+            covered = verbatim.coverage(passage.text)
+            if covered >= VERBATIM_COVERAGE:
+                factor *= 1.0 + (verbatim_weight - 1.0) * covered
         rescored.append((passage, score * factor))
     return sorted(rescored, key=lambda item: -item[1])

