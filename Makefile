@@ -41,6 +41,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.bench_search_scale
 	$(BIN)/python -m bench.bench_mcp
 	$(BIN)/python -m bench.bench_agent
+	$(BIN)/python -m bench.bench_backends
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .ruff_cache

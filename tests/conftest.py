@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.support.replay_server"]
+pytest_plugins = ["tests.support.replay_server", "tests.support.mongo_server"]
 
 CORPUS = Path(
     os.environ.get(

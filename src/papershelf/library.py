@@ -22,6 +22,7 @@ from papershelf.ingest.http import HttpFetcher
 from papershelf.ingest.pipeline import Enricher, document_from_bytes
 from papershelf.ingest.sources import Source, resolve_inputs
 from papershelf.ingest.tutorial_import import documents_from_tutorial_export, tutorial_export_bytes
+from papershelf.library_adopt import adopt_tutorial_records
 from papershelf.search.hybrid import Searcher, SearchMode
 from papershelf.search.indexing import IndexProgress, embed_missing
 from papershelf.search.reading import ReadPage, read_document
@@ -78,6 +79,9 @@ class Library:
     def store(self) -> Store:
         if self._store is None:
             self._store = open_store(self.settings)
+            adopted = adopt_tutorial_records(self._store, self.settings.collection_name)
+            if adopted:
+                self._index_adopted(adopted)
         return self._store
 
     @property
@@ -147,6 +151,12 @@ class Library:
         if self.embedder is None:
             return 0
         return embed_missing(self.store, self.embedder, paper_ids=paper_ids, progress=progress)
+
+    def _index_adopted(self, paper_ids: list[str]) -> None:
+        try:
+            self.index(paper_ids=paper_ids)
+        except PapershelfError as exc:
+            log.warning("tutorial records indexed, but embedding them failed (%s)", exc)
 
     def _index_new(self, report: AddReport, progress: IndexProgress | None) -> None:
         changed = [r.paper.id for r in report.results if r.outcome in ("added", "replaced")]
@@ -296,7 +306,10 @@ class Library:
         data = self._read_file(path)
         collection = collection or self.settings.collection_name
         report = AddReport()
-        for label, document in documents_from_tutorial_export(data, str(path), collection):
+        imported = documents_from_tutorial_export(
+            data, str(path), collection, lambda legacy_id: self.store.find(legacy_id=legacy_id)
+        )
+        for label, document in imported:
             try:
                 report.results.append(self._store_document(label, document, collection))
             except PapershelfError as exc:

@@ -16,8 +16,13 @@ Every `--json` output is one JSON document on stdout. Fields are only ever added
 - `show --json`: every paper field (`paper_id`, `source`, `arxiv_id`, `version`, `title`, `authors`,
   `abstract`, `categories`, `keywords`, `published`, `updated`, `added`, `language`, `collections`,
   `pages`, `doi`, `journal_ref`, `origin`, `file_sha256`, `content_sha256`, `extractor_version`,
-  `legacy_id`) plus `outline: [{"section", "heading", "level", "page_start", "page_end"}]`,
+  `legacy_id`, `legacy_fields`: a tutorial record's fields papershelf does not know, in MongoDB
+  extended JSON) plus `outline: [{"section", "heading", "level", "page_start", "page_end"}]`,
   `passages` and `characters`.
+- `migrate --json`: `{"from", "to", "papers", "passages", "vectors": {embedder id: n},
+  "term_vectors": {embedder id: n}, "replaced": [paper ids], "kept", "kept_records",
+  "uncopied_vectors", "verified", "mismatches": [paper ids], "problems": [text]}`; exit 1 when
+  `verified` is false.
 - `search --json`: `{"query", "hits": [{"paper_id", "title", "section", "pages", "text", "score",
   "citation", "passage_id"}]}`, best first; `citation` is the bracket form `[arxiv:2504.05299 §2.2 p.4]`.
 - `rm --json`: `{"removed", "title"}`.

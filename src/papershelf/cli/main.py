@@ -49,7 +49,7 @@ def cli(ctx: click.Context, home: Path | None, store: str | None, verbose: bool)
 
 
 def _register_commands() -> None:
-    from papershelf.cli import agent_cmds, browse, index_cmds, ingest_cmds, serve, weather
+    from papershelf.cli import agent_cmds, browse, index_cmds, ingest_cmds, migrate, serve, weather
 
     for command in (
         ingest_cmds.add,
@@ -60,6 +60,7 @@ def _register_commands() -> None:
         browse.search,
         browse.rm,
         index_cmds.reindex,
+        migrate.migrate,
         serve.serve,
         agent_cmds.ask,
         agent_cmds.chat,

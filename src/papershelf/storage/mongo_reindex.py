@@ -1,0 +1,88 @@
+"""Rebuilding the MongoDB store's lexical index from the stored passages: every passage's tokens,
+the token document frequencies, the lexicon counts and the BM25 totals."""
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+from pymongo import UpdateOne
+from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
+
+from papershelf.storage.mongo_analysis import analyse_passages
+from papershelf.storage.mongo_docs import MANAGED
+from papershelf.storage.mongo_layout import STATS_ID, Collections
+from papershelf.storage.mongo_vectors import lexicon_counts
+
+LEASE_ID = "reindex_lease"
+# A rebuild longer than this lets another process start one too (a crashed holder never frees it).
+LEASE_S = 3600
+# A generation younger than this may belong to a put still under way: never treated as a leftover.
+_IN_FLIGHT = timedelta(minutes=5)
+
+
+@contextmanager
+def rebuild_lease(meta: Collection) -> Iterator[bool]:
+    """Whether this process may rebuild: only one at a time, through a document in meta."""
+    holder, now = ObjectId(), datetime.now(UTC)
+    try:
+        meta.update_one(
+            {"_id": LEASE_ID, "until": {"$lt": now}},
+            {"$set": {"holder": holder, "until": now + timedelta(seconds=LEASE_S)}},
+            upsert=True,
+        )
+    except DuplicateKeyError:  # held, and not expired
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        meta.delete_one({"_id": LEASE_ID, "holder": holder})
+
+
+def rebuild_index(c: Collections, text_index: bool) -> None:
+    """Re-analyse the current passages of every paper, drop passages of generations that never
+    became current (older than any put under way), and replace the counters with exact ones.
+    Counters a put changes while this runs may be overwritten: run it again once writes stop."""
+    tokens: Counter[str] = Counter()
+    words: Counter[str] = Counter()
+    totals = {"passages": 0, "tokens": 0}
+    settled = ObjectId.from_datetime(datetime.now(UTC) - _IN_FLIGHT)
+    fields_read = {"papershelf.id": 1, "papershelf.paper.title": 1, "papershelf.generation": 1}
+    for paper in c.papers.find(MANAGED, fields_read):
+        shelf = paper["papershelf"]
+        paper_id, generation = shelf["id"], shelf["generation"]
+        # passages of a generation that never became current (a standalone write cut short)
+        c.passages.delete_many(
+            {"paper_id": paper_id, "generation": {"$ne": generation, "$lt": settled}}
+        )
+        docs = list(
+            c.passages.find(
+                {"paper_id": paper_id, "generation": generation}, {"section": 1, "text": 1}
+            )
+        )
+        analysed = analyse_passages(
+            shelf["paper"]["title"], ((doc["section"], doc["text"]) for doc in docs)
+        )
+        updates = []
+        for doc, found in zip(docs, analysed, strict=True):
+            fields: dict[str, Any] = {
+                "terms": found.terms,
+                "weights": found.weights,
+                "length": found.length,
+            }
+            if text_index:
+                fields["search_text"] = " ".join(found.terms)
+            updates.append(UpdateOne({"_id": doc["_id"]}, {"$set": fields}))
+            tokens.update(found.terms)
+            totals["passages"] += 1
+            totals["tokens"] += found.length
+        words.update(lexicon_counts(doc["text"] for doc in docs))
+        if updates:
+            c.passages.bulk_write(updates, ordered=False)
+    c.tokens.replace_all(tokens)
+    c.words.replace_all(words)
+    c.meta.update_one({"_id": STATS_ID}, {"$set": totals}, upsert=True)
