@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.eval.check_evidence import QUESTIONS, load_questions
-from bench.report import CORPUS, median, percentile, table, write_section
+from bench.report import CORPUS, load_average, median, percentile, table, write_section
 from papershelf.core.models import Document, Paper, Passage
 from papershelf.core.settings import Settings
 from papershelf.embeddings import universal
@@ -176,6 +176,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the scale libraries here")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
+    started_load = load_average()
     universal.CACHED_INPUTS = 0  # every search embeds its question: first-ask latency
     if not CORPUS.is_dir():
         raise SystemExit(f"corpus not found at {CORPUS}; set PAPERSHELF_CORPUS")
@@ -214,7 +215,8 @@ def main() -> None:
         "with perturbed real vectors (USE, 512 dimensions, float32, brute force); the lexicon's words "
         f"embedded for real. Queries: the {len(queries)} evaluation questions (56% Chinese), "
         "`Library.search(limit=5)`, after one warm-up search; each question asked once per mode, "
-        "query vectors never reused. The machine was shared with other work: noisy.\n\n"
+        "query vectors never reused. Load average (1 min) when the run started: "
+        f"{started_load}.\n\n"
         + table(["passages", "mode", "p50 ms", "p99 ms", "max ms"], rows)
         + "\n\n### Embedding and indexing (default embedder)\n\n"
         + table(

@@ -26,6 +26,11 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}){mem_gib}, Python {sys.version.split()[0]}, {platform.system()}"
 
 
+def load_average() -> str:
+    """The 1-minute load average: how much other work shared the cores when a run began."""
+    return f"{os.getloadavg()[0]:.2f}"
+
+
 def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
