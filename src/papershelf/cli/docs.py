@@ -23,6 +23,8 @@ Every `--json` output is one JSON document on stdout. Fields are only ever added
   "term_vectors": {embedder id: n}, "replaced": [paper ids], "kept", "kept_records",
   "uncopied_vectors", "verified", "mismatches": [paper ids], "problems": [text]}`; exit 1 when
   `verified` is false.
+- `reindex --json`: `{"lexical": whether the lexical index was rebuilt, "embedded": n, "embedder":
+  model id or null}` (plus `"note"` when dense search is off).
 - `search --json`: `{"query", "hits": [{"paper_id", "title", "section", "pages", "text", "score",
   "citation", "passage_id"}]}`, best first; `citation` is the bracket form `[arxiv:2504.05299 §2.2 p.4]`.
 - `rm --json`: `{"removed", "title"}`.

@@ -51,26 +51,37 @@ def embedding_progress(quiet: bool = False) -> Iterator[Callable[[int, int], Non
 
 
 @click.command()
+@click.option(
+    "--lexical",
+    is_flag=True,
+    help="First rebuild the lexical (keyword) index and its counts from the stored passages.",
+)
 @json_option
 @pass_app
-def reindex(app: AppContext, as_json: bool) -> None:
+def reindex(app: AppContext, lexical: bool, as_json: bool) -> None:
     """Embed every passage that has no vector for the current embedder (PAPERSHELF_EMBEDDER).
 
     `add` embeds new papers by itself; run this after changing the embedder, or when embedding
     was interrupted. Passages that already have vectors are skipped, so it is safe to rerun.
+    With --lexical it first rebuilds the keyword index (a damaged index, or the counts a crash
+    on a standalone MongoDB server left behind).
     """
     library = app.library
+    if lexical:
+        library.store.reindex()
+        if not as_json:
+            click.echo("rebuilt the lexical index")
     embedder = library.embedder
     if embedder is None:
         message = "the embedder is 'none' (dense search is off): nothing to embed"
         if as_json:
-            emit_json({"embedded": 0, "embedder": None, "note": message})
+            emit_json({"lexical": lexical, "embedded": 0, "embedder": None, "note": message})
         else:
             click.echo(message)
         return
     with embedding_progress(quiet=as_json) as progress:
         embedded = library.index(progress)
     if as_json:
-        emit_json({"embedded": embedded, "embedder": embedder.model_id})
+        emit_json({"lexical": lexical, "embedded": embedded, "embedder": embedder.model_id})
     else:
         click.echo(f"embedded {embedded} passage(s) with {embedder.model_id}")

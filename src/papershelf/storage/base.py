@@ -126,5 +126,9 @@ class Store(Protocol):
     def collections(self) -> dict[str, int]:
         """Collection name -> number of papers in it."""
 
+    def reindex(self) -> None:
+        """Rebuild the lexical index and its counts from the stored passages (after an analyser
+        change, or to repair a damaged index or counters a crash left behind)."""
+
     def close(self) -> None:
         """Release connections."""

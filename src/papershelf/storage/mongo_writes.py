@@ -9,8 +9,8 @@ the same steps run in that order as a compensating scheme: each writer deletes o
 generations it read before switching (never one a later writer switched to), and a put that fails
 before its switch deletes its own passages. A crash of the process leaves the old or the new paper
 whole, at worst with unused passages of a generation that never became current (removed by the
-paper's next write) and BM25 totals off by that paper until `MongoStore.reindex()` (the lexical
-rebuild; `papershelf reindex` only embeds).
+paper's next write) and BM25 totals off by that paper until `papershelf reindex --lexical`
+(`MongoStore.reindex()`).
 """
 
 import random
