@@ -26,7 +26,7 @@ from papershelf.storage.mongo_analysis import K1, bm25, idf, phrase_counts, quer
 from papershelf.storage.mongo_docs import PASSAGE_PROJECTION, filter_query, passage_from
 from papershelf.storage.mongo_layout import STATS_ID, Collections
 from papershelf.storage.mongo_vectors import KEYS_ID, VERSION_ID
-from papershelf.storage.sqlite_search import BUDGET_SHARE, MIN_BUDGET
+from papershelf.storage.shared import BUDGET_SHARE, MIN_BUDGET, rare_terms
 
 Phrase = tuple[str, tuple[str, ...]]
 PHRASES_KEPT = 256
@@ -119,13 +119,7 @@ class LexicalIndex:
         """The phrases in the order FTS5 would score them, and those whose passages are the
         candidates (the rare terms', or every term's when there is no rare/common split)."""
         budget = max(MIN_BUDGET, int(BUDGET_SHARE * highest))
-        rare: list[str] = []
-        spent = 0
-        for term in sorted(frequency, key=frequency.__getitem__):
-            if spent + frequency[term] > budget:
-                break
-            rare.append(term)
-            spent += frequency[term]
+        rare = rare_terms(frequency, budget)
         if not rare or len(rare) == len(phrases):
             return phrases, list(phrases)
         tokens_of = dict(phrases)

@@ -32,6 +32,7 @@ from papershelf.storage.mongo_analysis import analyse_passages
 from papershelf.storage.mongo_docs import papershelf_fields, passage_fields, tutorial_fields
 from papershelf.storage.mongo_layout import ARXIV_INDEX, STATS_ID, Collections
 from papershelf.storage.mongo_vectors import allocate_keys, bump_version, lexicon_counts
+from papershelf.storage.shared import check_passages_belong
 
 _OBJECT_ID = re.compile(r"^[0-9a-fA-F]{24}$")
 _ATTEMPTS = 6
@@ -75,13 +76,8 @@ class Writer:
                 time.sleep(random.random() * min(0.005 * 1.5**attempt, 0.5))
 
     def put(self, document: Document) -> None:
+        check_passages_belong(document)
         paper = document.paper
-        strangers = {p.paper_id for p in document.passages if p.paper_id != paper.id}
-        if strangers:
-            raise StoreError(
-                f"cannot store {paper.id}: it has passages of {', '.join(sorted(strangers))}; "
-                "give every passage the paper's id"
-            )
         ordinals = [p.ordinal for p in document.passages]
         if len(set(ordinals)) != len(ordinals):
             raise StoreError(

@@ -21,6 +21,7 @@ from papershelf.storage import sqlite_terms as terms
 from papershelf.storage import sqlite_vectors as vectors
 from papershelf.storage.base import PendingPassage, TermVectors, VectorSet
 from papershelf.storage.migrations import migrate
+from papershelf.storage.shared import check_passages_belong
 from papershelf.storage.sqlite_connection import (
     connect,
     read_transaction,
@@ -131,13 +132,8 @@ class SqliteStore:
     # Writes
 
     def put(self, document: Document) -> None:
+        check_passages_belong(document)
         paper = document.paper
-        strangers = {p.paper_id for p in document.passages if p.paper_id != paper.id}
-        if strangers:
-            raise StoreError(
-                f"cannot store {paper.id}: it has passages of {', '.join(sorted(strangers))}; "
-                "give every passage the paper's id"
-            )
         with self._errors():
             try:
                 with write_transaction(self._connection()) as conn:

@@ -16,13 +16,10 @@ import threading
 from collections import OrderedDict
 
 from papershelf.storage import sqlite_rows as rows
+from papershelf.storage.shared import BUDGET_SHARE, MIN_BUDGET, rare_terms
 from papershelf.storage.sqlite_fts import BM25, FTS_TABLE, match_expression
 from papershelf.storage.sqlite_vectors import read_version
 
-# How many passage matches the rare terms may have together: this share of the library, and at
-# least MIN_BUDGET (small libraries are scored whole, in one query).
-BUDGET_SHARE = 0.2
-MIN_BUDGET = 5_000
 # Probed posting-list lengths, by (database file, data version, cap, term): every write bumps
 # the version, and questions share their common words, whose probes cost the most (up to the
 # cap's worth of postings each: ~7 ms of a query's ~55 at 10^5 passages).
@@ -68,13 +65,7 @@ def _split_by_frequency(conn: sqlite3.Connection, terms: list[str]) -> tuple[lis
     (total,) = conn.execute("SELECT max(rowid) FROM passages").fetchone()
     budget = max(MIN_BUDGET, int(BUDGET_SHARE * (total or 0)))
     frequency = _probe(conn, terms, budget + 1)
-    rare: list[str] = []
-    spent = 0
-    for term in sorted(frequency, key=frequency.__getitem__):
-        if spent + frequency[term] > budget:
-            break
-        rare.append(term)
-        spent += frequency[term]
+    rare = rare_terms(frequency, budget)
     return rare, [term for term in frequency if term not in rare]
 
 

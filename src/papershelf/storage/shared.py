@@ -1,0 +1,33 @@
+"""Rules every backend applies the same way: what a storable document is, and which query terms
+are rare enough to select the candidates of lexical search."""
+
+from papershelf.core.errors import StoreError
+from papershelf.core.models import Document
+
+# How many passage matches the rare terms may have together: this share of the library, and at
+# least MIN_BUDGET (small libraries are scored whole, in one query).
+BUDGET_SHARE = 0.2
+MIN_BUDGET = 5_000
+
+
+def check_passages_belong(document: Document) -> None:
+    """StoreError when a passage names another paper than the document's."""
+    paper = document.paper
+    strangers = {p.paper_id for p in document.passages if p.paper_id != paper.id}
+    if strangers:
+        raise StoreError(
+            f"cannot store {paper.id}: it has passages of {', '.join(sorted(strangers))}; "
+            "give every passage the paper's id"
+        )
+
+
+def rare_terms(frequency: dict[str, int], budget: int) -> list[str]:
+    """Rarest terms first while the passages they match stay within the budget."""
+    rare: list[str] = []
+    spent = 0
+    for term in sorted(frequency, key=frequency.__getitem__):
+        if spent + frequency[term] > budget:
+            break
+        rare.append(term)
+        spent += frequency[term]
+    return rare
