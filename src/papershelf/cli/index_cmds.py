@@ -22,21 +22,21 @@ from papershelf.cli.context import AppContext, emit_json, json_option, pass_app
 SHOW_FROM = 64
 
 
+def stderr_progress(label: str, quiet: bool, *, remaining: bool = False) -> Progress:
+    """A transient bar on stderr (label, bar, n/total, elapsed[, remaining]); silent when `quiet`
+    (JSON output) or when stderr is not a terminal."""
+    err = Console(stderr=True)
+    columns = [TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    if remaining:
+        columns.append(TimeRemainingColumn())
+    return Progress(*columns, console=err, transient=True, disable=quiet or not err.is_terminal)
+
+
 @contextmanager
 def embedding_progress(quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
     """A callback for `Library.index` (and add/import) that draws a bar on stderr while passages
     are embedded; silent when `quiet`, when stderr is not a terminal, or for a few passages."""
-    err = Console(stderr=True)
-    with Progress(
-        TextColumn("embedding passages"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=quiet or not err.is_terminal,
-    ) as progress:
+    with stderr_progress("embedding passages", quiet, remaining=True) as progress:
         task = None
 
         def update(done: int, total: int) -> None:

@@ -4,11 +4,9 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from papershelf.cli.context import AppContext, emit_json, json_option, pass_app
-from papershelf.cli.index_cmds import embedding_progress
+from papershelf.cli.index_cmds import embedding_progress, stderr_progress
 from papershelf.cli.render import paper_filter_options, report_payload
 from papershelf.core.errors import InputError
 from papershelf.core.models import PaperFilter
@@ -45,17 +43,8 @@ def add(app: AppContext, inputs: tuple[str, ...], collection: str | None, as_jso
     """
     library = app.library
     sources, _ = library.plan(list(inputs))
-    err = Console(stderr=True)
     with (
-        Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=as_json or not err.is_terminal,
-        ) as progress,
+        stderr_progress("[progress.description]{task.description}", as_json) as progress,
         embedding_progress(quiet=as_json) as embedding_bar,
     ):
         task = progress.add_task("adding", total=len(sources))

@@ -3,10 +3,9 @@
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from papershelf.cli.context import AppContext, emit_json, json_option, pass_app
+from papershelf.cli.index_cmds import stderr_progress
 from papershelf.library_migrate import MigrationReport, display_uri, migrate_library
 
 
@@ -59,16 +58,7 @@ def migrate(
       papershelf migrate --from mongodb://db.lab:27017/ --to sqlite:///backup.db
     """
     source = from_uri or app.settings.store
-    err = Console(stderr=True)
-    with Progress(
-        TextColumn("copying papers"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=as_json or not err.is_terminal,
-    ) as progress:
+    with stderr_progress("copying papers", as_json) as progress:
         task = progress.add_task("copying", total=None)
 
         def advance(done: int, total: int, paper_id: str) -> None:
