@@ -11,6 +11,7 @@ from typing import Literal
 from papershelf.core.errors import InputError, SourceUnavailable
 from papershelf.core.models import Hit, Paper, PaperFilter, Passage
 from papershelf.embeddings.base import Embedder
+from papershelf.search.concepts import Concepts, concepts
 from papershelf.search.dense import DenseIndex, allowed_papers
 from papershelf.search.dictionary import cedict
 from papershelf.search.fusion import RRF_K, FusionMethod, Ranked, fuse
@@ -53,6 +54,9 @@ class FusionSettings:
     # 0.77 -> 0.79 at 0.5).
     paper_weight: float = 0.5
     bibliography_weight: float = 0.5
+    # rerank.py: a passage holding all of the question's concepts (concepts.py) gets up to this
+    # factor (0: off). All R@5 0.737 -> 0.798, dev 0.792 -> 0.833; flat between 0.5 and 2.
+    concept_weight: float = 1.0
 
 
 class Searcher:
@@ -91,8 +95,11 @@ class Searcher:
             return []
         lists: list[Ranked] = []
         passages: dict[str, Passage] = {}
+        asked: Concepts | None = None
         if mode in ("hybrid", "lexical"):
-            lists.append(self._lexical(analysed, filter, passages))
+            translations = self._translations(analysed)
+            asked = concepts(analysed, translations)
+            lists.append(self._lexical(analysed, translations, filter, passages))
         if mode in ("hybrid", "dense"):
             if self._dense is None:
                 if mode == "dense":
@@ -115,18 +122,31 @@ class Searcher:
             bibliography_weight=self.fusion.bibliography_weight,
             verbatim=verbatim(analysed),
             verbatim_weight=self.fusion.verbatim_weight,
+            concepts=asked,
+            concept_weight=self.fusion.concept_weight,
         )
         return self._hits(drop_overlaps(ranked, limit))
 
+    def _translations(self, query: Query) -> list[tuple[str, list[str]]]:
+        """A Chinese question's words with their English corpus words (lexicon.py)."""
+        if query.language != "zh" or self._lexicon is None or not self.fusion.translate:
+            return []
+        try:
+            return self._lexicon.translations(query.text)
+        except SourceUnavailable as exc:
+            log.warning("query translation skipped: %s", exc)
+            return []
+
     def _lexical(
-        self, query: Query, filter: PaperFilter | None, passages: dict[str, Passage]
+        self,
+        query: Query,
+        translations: list[tuple[str, list[str]]],
+        filter: PaperFilter | None,
+        passages: dict[str, Passage],
     ) -> Ranked:
         terms = list(query.terms)
-        if query.language == "zh" and self._lexicon is not None and self.fusion.translate:
-            try:
-                terms += [t for t in self._lexicon.translate(query.text) if t not in terms]
-            except SourceUnavailable as exc:
-                log.warning("query translation skipped: %s", exc)
+        for _, english in translations:
+            terms += [t for t in english if t not in terms]
         if not terms:
             return Ranked([])
         found = self.store.search_lexical(terms, limit=self.fusion.candidates, filter=filter)

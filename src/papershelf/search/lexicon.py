@@ -92,6 +92,14 @@ class Lexicon:
         """English corpus words for the Chinese words of `query`: the dictionary's senses that
         the corpus uses, closest to the Chinese word first, then the nearest corpus words of
         the question's pieces, most similar first."""
+        words: list[str] = []
+        for _, english in self.translations(query):
+            words.extend(w for w in english if w not in words)
+        return words
+
+    def translations(self, query: str) -> list[tuple[str, list[str]]]:
+        """(Chinese word or piece, its English corpus words) for the Chinese words of `query`,
+        in the order `translate` gives their words; a word may come from several of them."""
         pieces = chinese_pieces(query)
         if not pieces:
             return []
@@ -105,24 +113,28 @@ class Lexicon:
         if vectors.shape[1] != lexicon.matrix.shape[1]:
             return []
         vector_of = dict(zip(texts, vectors, strict=True))
-        words: list[str] = []
+        found: list[tuple[str, list[str]]] = []
+        taken: set[str] = set()
         for entry in entries:
             assert dictionary is not None
             senses = [w for w in dictionary.english(entry) if w in rows]
             ranked = sorted(
                 senses, key=lambda w: -float(lexicon.matrix[rows[w]] @ vector_of[entry])
             )
-            words.extend(w for w in ranked[:DICTIONARY_SENSES] if w not in words)
+            if ranked:
+                found.append((entry, ranked[:DICTIONARY_SENSES]))
+                taken.update(ranked[:DICTIONARY_SENSES])
         queries = np.stack([vector_of[p] for p in pieces])
         similarity = queries @ lexicon.matrix.T
         best = similarity.argmax(axis=1)
         score = similarity[np.arange(len(pieces)), best]
-        found = 0
+        neighbours = 0
         for i in np.argsort(-score):
-            if score[i] < MIN_SIMILARITY or found >= MAX_TRANSLATIONS:
+            if score[i] < MIN_SIMILARITY or neighbours >= MAX_TRANSLATIONS:
                 break
             word = lexicon.terms[int(best[i])]
-            if word not in words:
-                words.append(word)
-                found += 1
-        return words
+            found.append((pieces[int(i)], [word]))  # a word already taken: the same concept
+            if word not in taken:
+                taken.add(word)
+                neighbours += 1
+        return found

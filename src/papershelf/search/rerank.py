@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from papershelf.core.models import Passage
+from papershelf.search.concepts import Concepts
 from papershelf.search.query import Verbatim
 
 # A heading that names a reference list, after its numbering ('7 References', 'REFERENCES').
@@ -60,11 +61,14 @@ def rerank(
     bibliography_weight: float,
     verbatim: Verbatim | None = None,
     verbatim_weight: float = 1.0,
+    concepts: Concepts | None = None,
+    concept_weight: float = 0.0,
 ) -> list[tuple[Passage, float]]:
     """Scale each candidate's score by its paper's share of the candidates (the sum of the paper's
-    best PAPER_DEPTH scores over the best paper's), by bibliography_weight for a reference list
-    and by up to verbatim_weight for a passage quoting most of the question; best first, ties
-    kept in their first order."""
+    best PAPER_DEPTH scores over the best paper's), by bibliography_weight for a reference list,
+    by up to verbatim_weight for a passage quoting most of the question and by 1 +
+    concept_weight x the share of the question's concepts it holds; best first, ties kept in
+    their first order."""
     if not ranked:
         return []
     by_paper: dict[str, list[float]] = defaultdict(list)
@@ -82,5 +86,7 @@ def rerank(
             covered = verbatim.coverage(passage.text)
             if covered >= VERBATIM_COVERAGE:
                 factor *= 1.0 + (verbatim_weight - 1.0) * covered
+        if concepts is not None and concept_weight:
+            factor *= 1.0 + concept_weight * concepts.coverage(passage.text)
         rescored.append((passage, score * factor))
     return sorted(rescored, key=lambda item: -item[1])

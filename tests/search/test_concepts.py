@@ -1,0 +1,93 @@
+"""Concept coverage: how many of a question's concepts a passage holds, and what it does to ranks."""
+
+from papershelf.core.models import PaperFilter
+from papershelf.search.concepts import concepts, stem
+from papershelf.search.hybrid import FusionSettings, Searcher
+from papershelf.search.query import analyse
+from papershelf.search.rerank import rerank
+from papershelf.storage.sqlite import SqliteStore
+from tests.search.test_rerank import passage
+from tests.storage.contract import make_document
+
+
+def test_stems_meet_the_forms_of_a_word():
+    assert stem("scaling") == stem("Scales") == stem("scaled") == "scal"
+    assert stem("normalization") == "normaliz"
+    assert stem("bus") == "bus"  # too short to lose an ending
+
+
+def test_every_word_of_an_english_question_is_a_concept():
+    asked = concepts(analyse("scale jittering during training"))
+    assert asked.coverage("Scale jittering is applied during training.") == 1.0
+    assert asked.coverage("We trained with jittered scales.") == 3 / 4
+    assert asked.coverage("We train it.") == 1 / 4
+    assert asked.coverage("Nothing relevant here.") == 0.0
+
+
+def test_numbers_and_short_names_match_whole_words_only():
+    asked = concepts(analyse("top-5 error of VGG at 60.6"))
+    assert asked.coverage("the top-5 error of VGG is 60.6%") == 1.0
+    partial = asked.coverage("top 50 errors of VGGNet at 60.65")
+    assert partial == 2 / 5  # 'top' and 'error'; not 5 in 50, VGG in VGGNet or 60.6 in 60.65
+
+
+def test_a_chinese_word_and_its_translations_are_one_concept():
+    query = analyse("批归一化为什么要缩放和平移？")
+    translations = [
+        ("归一化", ["normalization"]),
+        ("缩放", ["scaling", "zoom"]),
+        ("缩放和平", ["scale"]),  # shares the stem 'scal' with 缩放: the same concept
+        ("平移", ["shift"]),
+    ]
+    asked = concepts(query, translations)
+    assert len(asked.items) == 3
+    assert asked.coverage("we normalize, then scale and shift") == 1.0
+    assert asked.coverage("先归一化，再缩放和平移") == 1.0  # the Chinese spellings count too
+    assert asked.coverage("zoom and zoom again") == 1 / 3
+
+
+def test_a_chinese_question_without_translations_keeps_its_latin_names():
+    asked = concepts(analyse("MoCo 用了多大的队列？"))
+    assert asked.coverage("MoCo keeps a queue") == 1.0
+    assert concepts(analyse("为什么？")).coverage("anything") == 0.0
+
+
+def test_a_passage_holding_every_concept_overtakes_one_that_repeats_one():
+    query = analyse("momentum encoder queue size")
+    repeats = passage("a", 0, "The queue, the queue and the queue again.")
+    covers = passage("b", 0, "A momentum encoder keeps the queue at a fixed size.")
+    ranked = [(repeats, 1.0), (covers, 0.8)]
+
+    def order(weight: float) -> list[str]:
+        kept = rerank(
+            ranked,
+            paper_weight=0.0,
+            bibliography_weight=1.0,
+            concepts=concepts(query),
+            concept_weight=weight,
+        )
+        return [p.paper_id for p, _ in kept]
+
+    assert order(0.0) == ["a", "b"]
+    assert order(1.0) == ["b", "a"]
+
+
+def test_lexical_search_ranks_by_the_concepts_a_passage_covers(store: SqliteStore) -> None:
+    # BM25 prefers the passage saying 'queue' three times to the one naming all four concepts,
+    # three of which are common words of this library.
+    filler = [f"A momentum encoder with keys of size {i}." for i in range(40)]
+    texts = ["the queue, the queue and the queue", "the momentum encoder fills a queue of keys"]
+    texts += filler
+    for i, text in enumerate(texts):
+        store.put(make_document(f"doc:{i:012d}", [text]))
+    scope = PaperFilter(paper_ids=[f"doc:{i:012d}" for i in (0, 1)])
+
+    def first(weight: float) -> str:
+        settings = FusionSettings(concept_weight=weight, paper_weight=0.0)
+        hits = Searcher(store, None, settings).search(
+            "momentum encoder queue keys", mode="lexical", filter=scope
+        )
+        return hits[0].citation.paper_id
+
+    assert first(0.0) == "doc:000000000000"
+    assert first(1.0) == "doc:000000000001"
