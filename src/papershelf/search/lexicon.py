@@ -117,6 +117,10 @@ class Lexicon:
         taken: set[str] = set()
         for entry in entries:
             assert dictionary is not None
+            if dictionary.is_term(entry):  # a glossary term: its words are its translation
+                found.append((entry, dictionary.english(entry)))
+                taken.update(dictionary.english(entry))
+                continue
             senses = [w for w in dictionary.english(entry) if w in rows]
             ranked = sorted(
                 senses, key=lambda w: -float(lexicon.matrix[rows[w]] @ vector_of[entry])
