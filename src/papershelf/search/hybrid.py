@@ -13,7 +13,7 @@ from papershelf.core.models import Hit, Paper, PaperFilter, Passage
 from papershelf.embeddings.base import Embedder
 from papershelf.search.concepts import Concepts, concepts
 from papershelf.search.dense import DenseIndex, allowed_papers
-from papershelf.search.dictionary import cedict
+from papershelf.search.dictionary import load_dictionary
 from papershelf.search.fusion import RRF_K, FusionMethod, Ranked, fuse
 from papershelf.search.indexing import vector_space
 from papershelf.search.lexicon import Lexicon
@@ -77,7 +77,7 @@ class Searcher:
                 store,
                 embedder,
                 vector_space(embedder),
-                cedict if self.fusion.dictionary else None,
+                load_dictionary if self.fusion.dictionary else None,
             )
 
     def search(
