@@ -29,8 +29,10 @@ from papershelf.core.errors import PapershelfError
 from papershelf.core.models import Hit
 from papershelf.core.tokens import count_tokens
 from papershelf.library import Library
+from papershelf.search.hybrid import Searcher
 
 MODES = ("lexical", "dense", "hybrid")
+NO_EMBEDDER = "lexical, no embedder"
 KS = (1, 5, 10)
 TOP_FOR_TOKENS = 5
 TARGETS = "hybrid recall@5 >= 0.90 overall and >= 0.80 on zh->en questions; top-5 tokens <= 1/10 of the paper (median)"
@@ -241,6 +243,16 @@ def main(argv: Sequence[str] | None = None) -> None:
             results[mode] = run_mode(searcher(library, mode), questions, mapping, paper_tokens)
         except (PapershelfError, ValueError, ImportError, NotImplementedError) as exc:
             unavailable.append(f"{mode} ({type(exc).__name__}: {exc})")
+    if args.mode == "all":
+        # What a library without an embedder (PAPERSHELF_EMBEDDER=none) answers: Chinese words
+        # reach English text through the dictionary and glossary alone.
+        plain = Searcher(library.store, None)
+        results[NO_EMBEDDER] = run_mode(
+            lambda query, limit: plain.search(query, limit=limit, mode="lexical"),
+            questions,
+            mapping,
+            paper_tokens,
+        )
     library.close()
     if not results:
         raise SystemExit("no search mode could run: " + "; ".join(unavailable))
@@ -253,7 +265,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{n_cross} of them about English text) over ../shared/corpus (docs, PDFs and the tutorial export: "
         f"{len(mapping)} documents, {sum(len(p) for p in passages.values())} passages, ingested in {ingest_s:.0f} s). "
         "A question counts as found at k when one of the top k hits comes from one of its gold documents and "
-        "its passage contains a gold evidence string (after normalising case, width, hyphenation and spaces).\n\n"
+        "its passage contains a gold evidence string (after normalising case, width, hyphenation and spaces). "
+        f"'{NO_EMBEDDER}' is lexical search in a library with `PAPERSHELF_EMBEDDER=none`.\n\n"
         f"{recall_table(questions, results)}\n\n"
         "### Tokens: top-5 passages against the whole paper\n\n"
         "Per question, the estimated tokens (`count_tokens`) of the top 5 passages over those of the full "

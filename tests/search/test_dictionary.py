@@ -13,6 +13,7 @@ from papershelf.search.dictionary import (
     parse_cedict,
     parse_glossary,
 )
+from papershelf.search.hybrid import FusionSettings, Searcher
 from papershelf.search.indexing import embed_missing, vector_space
 from papershelf.search.lexicon import Lexicon
 from papershelf.storage.sqlite import SqliteStore
@@ -156,3 +157,28 @@ def test_every_line_of_the_packaged_glossary_is_a_chinese_term_with_english_form
         chinese, tab, english = line.partition("\t")
         assert tab and all("\u4e00" <= ch <= "\u9fff" or ch.isalnum() for ch in chinese), line
         assert english.isascii() and all(form.strip() for form in english.split("/")), line
+
+
+def test_without_an_embedder_words_take_their_first_senses_and_terms_stay_whole() -> None:
+    assert with_glossary().translations("批归一化为什么要缩放和平移？") == [
+        ("批归一化", ["batch", "normalization"]),
+        ("缩放", ["scaling", "resizing"]),
+        ("平移", ["translation"]),
+    ]
+
+
+def test_a_chinese_question_finds_english_text_with_no_embedder(store: SqliteStore) -> None:
+    store.put(
+        make_document(
+            "doc:1",
+            [
+                "Batch normalization lets us use much higher learning rates.",
+                "The queue of keys is refreshed with every mini-batch.",
+            ],
+        )
+    )
+    searcher = Searcher(store, None)
+    hits = searcher.search("批归一化有什么好处？", mode="lexical")
+    assert hits and hits[0].passage.text.startswith("Batch normalization")
+    untranslated = Searcher(store, None, FusionSettings(translate=False))
+    assert untranslated.search("批归一化有什么好处？", mode="lexical") == []

@@ -32,6 +32,8 @@ MAX_WORD = 6
 WORDS_PER_ENTRY = 12
 # English words of one glossary term, all kept ('stochastic gradient descent', 'sgd').
 TERM_WORDS = 6
+# English words of a general entry when no embedder can choose among its senses: the first ones.
+FIRST_SENSE_WORDS = 2
 _SENSE_SKIP = re.compile(
     r"^(CL:|variant of|old variant|surname|see |abbr\.|also written|used in|archaic|Taiwan pr\.)"
 )
@@ -114,6 +116,18 @@ class Dictionary:
         for run in CJK_RUN.findall(query):
             for part in CJK_BREAK.split(run):
                 found.extend(w for w in self.segment(part) if w not in found)
+        return found
+
+    def translations(self, query: str) -> list[tuple[str, list[str]]]:
+        """(Chinese word, English words) for a query's words with no embedder to weigh senses
+        (lexicon.py does when there is one): glossary terms whole, other words their first
+        FIRST_SENSE_WORDS English words."""
+        found = []
+        for word in self.words(query):
+            english = self.english(word)
+            english = english if self.is_term(word) else english[:FIRST_SENSE_WORDS]
+            if english:
+                found.append((word, english))
         return found
 
 

@@ -129,9 +129,13 @@ class Searcher:
         return self._hits(drop_overlaps(ranked, limit))
 
     def _translations(self, query: Query) -> list[tuple[str, list[str]]]:
-        """A Chinese question's words with their English corpus words (lexicon.py)."""
-        if query.language != "zh" or self._lexicon is None or not self.fusion.translate:
+        """A Chinese question's words with their English corpus words (lexicon.py), or with
+        their dictionary words when there is no embedder."""
+        if query.language != "zh" or not self.fusion.translate:
             return []
+        if self._lexicon is None:
+            words = load_dictionary() if self.fusion.dictionary else None
+            return words.translations(query.text) if words is not None else []
         try:
             return self._lexicon.translations(query.text)
         except SourceUnavailable as exc:
