@@ -247,12 +247,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         # What a library without an embedder (PAPERSHELF_EMBEDDER=none) answers: Chinese words
         # reach English text through the dictionary and glossary alone.
         plain = Searcher(library.store, None)
-        results[NO_EMBEDDER] = run_mode(
-            lambda query, limit: plain.search(query, limit=limit, mode="lexical"),
-            questions,
-            mapping,
-            paper_tokens,
-        )
+        try:
+            results[NO_EMBEDDER] = run_mode(
+                lambda query, limit: plain.search(query, limit=limit, mode="lexical"),
+                questions,
+                mapping,
+                paper_tokens,
+            )
+        except (PapershelfError, ValueError, ImportError) as exc:
+            unavailable.append(f"{NO_EMBEDDER} ({type(exc).__name__}: {exc})")
     library.close()
     if not results:
         raise SystemExit("no search mode could run: " + "; ".join(unavailable))

@@ -4,22 +4,33 @@ BM25 over a question expanded with translations and synonyms scores each English
 own: a passage repeating three renderings of one Chinese word ('effect', 'effects',
 'effectiveness') outscores one that holds one rendering of each of three words. Counting the
 question's concepts a passage holds (coordination level matching) restores what the question
-asks for: every word of an English question is a concept; a Chinese word is one concept
-together with its English translations. Measured on the eval set (docs/retrieval-notes.md §8).
+asks for: every word of the question's Latin text is a concept; a Chinese word is one concept
+together with its English renderings. Measured on the eval set (docs/retrieval-notes.md §8).
 """
 
 import re
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
+from papershelf.core.tokens import CJK_CHAR
 from papershelf.search.query import Query, compact
 
 # Endings removed before matching, longest first: enough to meet a question's 'scaling' in a
 # passage's 'scaled' or 'scales' (no stemmer agrees with FTS5's Porter exactly, and none needs to:
 # both sides of this comparison go through the same function).
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "es", "ed", "s", "ly", "e")
-_MIN_STEM = 3
-_CJK = re.compile(r"[\u3400-\u9fff]")
+# Shortest stem kept: 'rate' -> 'rat' would meet 'rather' and 'ratio'.
+_MIN_STEM = 4
+# Words this short, and words with digits, match whole: 'vgg', '5' (not '50'), '60.6'.
+_SHORT_WORD = 3
+_CJK = re.compile(f"[{CJK_CHAR}]")
+
+# An English rendering of a concept: all its words must be in the passage ('batch normalization').
+Form = tuple[str, ...]
+# (Chinese word, its English renderings), as lexicon.py and dictionary.py translate a question.
+Translation = tuple[str, list[Form]]
 
 
 def stem(word: str) -> str:
@@ -31,97 +42,111 @@ def stem(word: str) -> str:
     return word
 
 
+# One word of a form as a passage must hold it: (text, whole); by its stem when not whole.
+Word = tuple[str, bool]
+
+
+def word_of(text: str) -> Word:
+    text = text.lower()
+    if any(ch.isdigit() for ch in text) or len(text) <= _SHORT_WORD:
+        return (text, True)
+    return (stem(text), False)
+
+
 @dataclass(frozen=True)
 class Concept:
-    """One thing the question asks about: any of its stems starting a word of the passage, any of
-    its numbers or short names as a whole word, or any of its Chinese spellings in the text."""
+    """One thing the question asks about: held by a passage with all words of one of its forms,
+    or with one of its Chinese spellings."""
 
-    stems: frozenset[str]
-    whole_words: frozenset[str]
+    forms: frozenset[tuple[Word, ...]]
     chinese: frozenset[str]
 
 
 class Concepts:
-    """The concepts of one question, with one pattern that finds all their Latin spellings."""
+    """The concepts of one question, with the patterns that find their words in a passage."""
 
     def __init__(self, items: Sequence[Concept]):
         self.items = tuple(items)
-        self._by_stem: dict[str, set[int]] = {}
-        self._by_word: dict[str, set[int]] = {}
-        for i, concept in enumerate(self.items):
-            for s in concept.stems:
-                self._by_stem.setdefault(s, set()).add(i)
-            for w in concept.whole_words:
-                self._by_word.setdefault(w, set()).add(i)
-        self._stem_sizes = sorted({len(s) for s in self._by_stem})
-        stems = sorted(self._by_stem, key=len, reverse=True)
-        whole = sorted(self._by_word, key=len, reverse=True)
-        parts = []
-        if stems:
-            parts.append("(?:" + "|".join(map(re.escape, stems)) + ")[a-z0-9]*")
-        if whole:
-            parts.append("(?:" + "|".join(map(re.escape, whole)) + r")(?![a-z0-9]|\.[0-9])")
-        self._latin = re.compile(r"(?<![a-z0-9])(?:" + "|".join(parts) + ")") if parts else None
-        self._chinese = [(i, c.chinese) for i, c in enumerate(self.items) if c.chinese]
+        words = {w for c in self.items for form in c.forms for w in form}
+        stems = sorted((text for text, whole in words if not whole), key=len, reverse=True)
+        whole = sorted((text for text, is_whole in words if is_whole), key=len, reverse=True)
+        self._stem_sizes = sorted({len(s) for s in stems})
+        self._stems = frozenset(stems)
+        # Two patterns, so a stem ('resnet' of 'resnets') cannot hide a whole word at the same
+        # place ('resnet50'). Numbers match neither inside other numbers ('5' in '0.5', '50').
+        self._stem_pattern = _pattern(stems, "[a-z0-9]*", "") if stems else None
+        self._whole_pattern = (
+            _pattern(whole, r"(?![a-z0-9]|[.,][0-9])", r"(?<![0-9][.,])") if whole else None
+        )
+        self._chinese = any(c.chinese for c in self.items)
 
     def coverage(self, text: str) -> float:
         """Share of the concepts the text holds (0 when the question has none)."""
         if not self.items:
             return 0.0
-        held: set[int] = set()
-        if self._latin is not None:
-            for word in set(self._latin.findall(text.lower())):
-                held |= self._by_word.get(word, set())
+        folded = _folded(text)
+        present: set[Word] = set()
+        if self._whole_pattern is not None:
+            present.update((w, True) for w in self._whole_pattern.findall(folded))
+        if self._stem_pattern is not None:
+            for word in set(self._stem_pattern.findall(folded)):
                 for size in self._stem_sizes:
-                    held |= self._by_stem.get(word[:size], set())
-        if self._chinese:
-            compacted = compact(text)
-            held.update(
-                i for i, spellings in self._chinese if any(c in compacted for c in spellings)
-            )
-        return len(held) / len(self.items)
+                    if word[:size] in self._stems:
+                        present.add((word[:size], False))
+        compacted = compact(text) if self._chinese else ""
+        held = 0
+        for concept in self.items:
+            if any(present.issuperset(form) for form in concept.forms) or any(
+                spelling in compacted for spelling in concept.chinese
+            ):
+                held += 1
+        return held / len(self.items)
 
 
-def concepts(query: Query, translations: Sequence[tuple[str, Sequence[str]]] = ()) -> Concepts:
-    """The question's concepts: each Latin-script term of the question alone, each translated
-    Chinese word with its English words (`translations`, from lexicon.py). Concepts that share a
-    stem are one (训练 -> training and 练 -> train)."""
-    groups: list[set[str]] = []
-    if query.language != "zh":
-        groups += [{_member(t)} for t in query.terms if " " not in t and not _CJK.search(t)]
-    else:
-        groups += [{_member(word)} for word in query.latin_words]
-        groups += [{source, *map(_member, english)} for source, english in translations]
-    return Concepts(tuple(_concept(members) for members in _merged(groups)))
+def _pattern(alternatives: list[str], after: str, before: str) -> re.Pattern[str]:
+    escaped = "|".join(map(re.escape, alternatives))
+    return re.compile(rf"{before}(?<![a-z0-9])(?:{escaped}){after}")
 
 
-def _merged(groups: Iterable[set[str]]) -> list[set[str]]:
-    merged: list[set[str]] = []
-    for group in groups:
-        overlapping = [m for m in merged if m & group]
-        for m in overlapping:
-            group |= m
-            merged.remove(m)
-        merged.append(group)
+@lru_cache(maxsize=8192)  # candidates recur across questions, like compact()'s
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def concepts(query: Query, translations: Sequence[Translation] = ()) -> Concepts:
+    """The question's concepts: each Latin-script term of the question alone (numbers and names
+    in a Chinese question too), each translated Chinese word with its English renderings
+    (`translations`). Translations of one Chinese word by two routes (the dictionary's 缩放 and
+    the embedder's piece 缩放和) are one concept when one word contains the other or they share a
+    rendering."""
+    groups: list[tuple[set[str], set[Form]]] = []
+    for term in query.terms:
+        if " " not in term and not _CJK.search(term):
+            groups.append((set(), {(term,)}))
+    for source, forms in translations:
+        groups.append(({source}, set(forms)))
+    return Concepts(tuple(_concept(chinese, forms) for chinese, forms in _merged(groups)))
+
+
+def _merged(groups: list[tuple[set[str], set[Form]]]) -> list[tuple[set[str], set[Form]]]:
+    merged: list[tuple[set[str], set[Form]]] = []
+    for chinese, forms in groups:
+        for other in [g for g in merged if _same(g, (chinese, forms))]:
+            chinese |= other[0]
+            forms |= other[1]
+            merged.remove(other)
+        merged.append((chinese, forms))
     return merged
 
 
-_WHOLE = "="  # marks a member matched as a whole word
+def _same(a: tuple[set[str], set[Form]], b: tuple[set[str], set[Form]]) -> bool:
+    if a[1] & b[1]:
+        return True
+    return any(x in y or y in x for x in a[0] for y in b[0])
 
 
-def _member(word: str) -> str:
-    """A Latin word as a concept holds it: numbers and short names whole, other words stemmed."""
-    word = word.lower()
-    if any(ch.isdigit() for ch in word) or len(word) <= _MIN_STEM:
-        return _WHOLE + word
-    return stem(word)
-
-
-def _concept(members: set[str]) -> Concept:
-    chinese = {compact(m) for m in members if _CJK.search(m)}
-    latin = members - {m for m in members if _CJK.search(m)}
+def _concept(chinese: set[str], forms: set[Form]) -> Concept:
     return Concept(
-        stems=frozenset(m for m in latin if not m.startswith(_WHOLE)),
-        whole_words=frozenset(m[len(_WHOLE) :] for m in latin if m.startswith(_WHOLE)),
-        chinese=frozenset(chinese),
+        forms=frozenset(tuple(word_of(w) for w in form) for form in forms if form),
+        chinese=frozenset(compact(c) for c in chinese),
     )

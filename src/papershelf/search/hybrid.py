@@ -11,12 +11,12 @@ from typing import Literal
 from papershelf.core.errors import InputError, SourceUnavailable
 from papershelf.core.models import Hit, Paper, PaperFilter, Passage
 from papershelf.embeddings.base import Embedder
-from papershelf.search.concepts import Concepts, concepts
+from papershelf.search.concepts import Concepts, Translation, concepts
 from papershelf.search.dense import DenseIndex, allowed_papers
 from papershelf.search.dictionary import load_dictionary
 from papershelf.search.fusion import RRF_K, FusionMethod, Ranked, fuse
 from papershelf.search.indexing import vector_space
-from papershelf.search.lexicon import Lexicon
+from papershelf.search.lexicon import Lexicon, translated_words
 from papershelf.search.overlaps import drop_overlaps
 from papershelf.search.query import Query, analyse, verbatim
 from papershelf.search.rerank import rerank
@@ -41,8 +41,9 @@ class FusionSettings:
     dense_weight: float = 0.3
     # Carry a Chinese question's words over to the English words of the corpus (lexicon.py).
     translate: bool = True
-    # Take Chinese words the bilingual dictionary knows through it (dictionary.py) before the
-    # embedder's nearest corpus words.
+    # Take Chinese words the bilingual dictionary and the glossary know through them
+    # (dictionary.py) before the embedder's nearest corpus words; with no embedder, through them
+    # alone.
     dictionary: bool = True
     # rerank.py: a passage quoting at least half of a Chinese question's words (or a "quoted
     # phrase") verbatim gets up to this factor, so a Chinese passage holding the exact term is
@@ -54,9 +55,9 @@ class FusionSettings:
     # 0.77 -> 0.79 at 0.5).
     paper_weight: float = 0.5
     bibliography_weight: float = 0.5
-    # rerank.py: a passage holding all of the question's concepts (concepts.py) gets up to
-    # 1 + this factor (0: off). R@5 all 0.746 -> 0.789, dev 0.812 -> 0.854; 0.5-2 within two
-    # questions of each other.
+    # rerank.py: a passage holding all of the question's concepts (concepts.py) has its score
+    # multiplied by 1 + this (0: off). With the glossary, R@5 all 0.746 -> 0.772, dev 0.812 ->
+    # 0.854; weights 0.5-2 within two dev questions of each other.
     concept_weight: float = 1.0
 
 
@@ -128,7 +129,7 @@ class Searcher:
         )
         return self._hits(drop_overlaps(ranked, limit))
 
-    def _translations(self, query: Query) -> list[tuple[str, list[str]]]:
+    def _translations(self, query: Query) -> list[Translation]:
         """A Chinese question's words with their English corpus words (lexicon.py), or with
         their dictionary words when there is no embedder."""
         if query.language != "zh" or not self.fusion.translate:
@@ -145,13 +146,12 @@ class Searcher:
     def _lexical(
         self,
         query: Query,
-        translations: list[tuple[str, list[str]]],
+        translations: list[Translation],
         filter: PaperFilter | None,
         passages: dict[str, Passage],
     ) -> Ranked:
         terms = list(query.terms)
-        for _, english in translations:
-            terms += [t for t in english if t not in terms]
+        terms += [t for t in translated_words(translations) if t not in terms]
         if not terms:
             return Ranked([])
         found = self.store.search_lexical(terms, limit=self.fusion.candidates, filter=filter)

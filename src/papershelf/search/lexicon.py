@@ -17,6 +17,7 @@ from collections.abc import Callable
 import numpy as np
 
 from papershelf.embeddings.base import Embedder
+from papershelf.search.concepts import Translation
 from papershelf.search.dictionary import Dictionary
 from papershelf.search.query import CJK_BREAK, CJK_RUN
 from papershelf.storage.base import Store, TermVectors
@@ -36,6 +37,14 @@ MAX_TRANSLATIONS = 16
 DICTIONARY_SENSES = 2
 
 BATCH_SIZE = 512
+
+
+def translated_words(translations: list[Translation]) -> list[str]:
+    """The English words of translations, each once, in order: what lexical search adds."""
+    words: list[str] = []
+    for _, forms in translations:
+        words.extend(w for form in forms for w in form if w not in words)
+    return words
 
 
 def embed_missing_terms(store: Store, embedder: Embedder, space: str) -> int:
@@ -92,14 +101,11 @@ class Lexicon:
         """English corpus words for the Chinese words of `query`: the dictionary's senses that
         the corpus uses, closest to the Chinese word first, then the nearest corpus words of
         the question's pieces, most similar first."""
-        words: list[str] = []
-        for _, english in self.translations(query):
-            words.extend(w for w in english if w not in words)
-        return words
+        return translated_words(self.translations(query))
 
-    def translations(self, query: str) -> list[tuple[str, list[str]]]:
-        """(Chinese word or piece, its English corpus words) for the Chinese words of `query`,
-        in the order `translate` gives their words; a word may come from several of them."""
+    def translations(self, query: str) -> list[Translation]:
+        """(Chinese word or piece, its English forms) for the Chinese words of `query`, in the
+        order `translate` gives their words; a word may come from several of them."""
         pieces = chinese_pieces(query)
         if not pieces:
             return []
@@ -113,12 +119,12 @@ class Lexicon:
         if vectors.shape[1] != lexicon.matrix.shape[1]:
             return []
         vector_of = dict(zip(texts, vectors, strict=True))
-        found: list[tuple[str, list[str]]] = []
+        found: list[Translation] = []
         taken: set[str] = set()
         for entry in entries:
             assert dictionary is not None
-            if dictionary.is_term(entry):  # a glossary term: its words are its translation
-                found.append((entry, dictionary.english(entry)))
+            if dictionary.is_term(entry):  # a glossary term: its forms are its translation
+                found.append((entry, dictionary.forms(entry)))
                 taken.update(dictionary.english(entry))
                 continue
             senses = [w for w in dictionary.english(entry) if w in rows]
@@ -126,7 +132,7 @@ class Lexicon:
                 senses, key=lambda w: -float(lexicon.matrix[rows[w]] @ vector_of[entry])
             )
             if ranked:
-                found.append((entry, ranked[:DICTIONARY_SENSES]))
+                found.append((entry, [(w,) for w in ranked[:DICTIONARY_SENSES]]))
                 taken.update(ranked[:DICTIONARY_SENSES])
         queries = np.stack([vector_of[p] for p in pieces])
         similarity = queries @ lexicon.matrix.T
@@ -137,7 +143,7 @@ class Lexicon:
             if score[i] < MIN_SIMILARITY or neighbours >= MAX_TRANSLATIONS:
                 break
             word = lexicon.terms[int(best[i])]
-            found.append((pieces[int(i)], [word]))  # a word already taken: the same concept
+            found.append((pieces[int(i)], [(word,)]))  # a word already taken: the same concept
             if word not in taken:
                 taken.add(word)
                 neighbours += 1
