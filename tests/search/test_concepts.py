@@ -115,3 +115,9 @@ def test_lexical_search_ranks_by_the_concepts_a_passage_covers(store: SqliteStor
 
     assert first(0.0) == "doc:000000000000"
     assert first(1.0) == "doc:000000000001"
+
+
+def test_a_rendering_with_no_latin_word_is_no_free_concept():
+    asked = concepts(analyse("什么是批归一化"), [("批归一化", [("—",)])])
+    assert asked.coverage("nothing to do with it") == 0.0
+    assert asked.coverage("批归一化") == 1.0

@@ -10,6 +10,7 @@ together with its English renderings. Measured on the eval set (docs/retrieval-n
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -63,36 +64,29 @@ class Concept:
 
 
 class Concepts:
-    """The concepts of one question, with the patterns that find their words in a passage."""
+    """The concepts of one question, each checked against a passage's words."""
 
     def __init__(self, items: Sequence[Concept]):
         self.items = tuple(items)
-        words = {w for c in self.items for form in c.forms for w in form}
-        stems = sorted((text for text, whole in words if not whole), key=len, reverse=True)
-        whole = sorted((text for text, is_whole in words if is_whole), key=len, reverse=True)
-        self._stem_sizes = sorted({len(s) for s in stems})
-        self._stems = frozenset(stems)
-        # Two patterns, so a stem ('resnet' of 'resnets') cannot hide a whole word at the same
-        # place ('resnet50'). Numbers match neither inside other numbers ('5' in '0.5', '50').
-        self._stem_pattern = _pattern(stems, "[a-z0-9]*", "") if stems else None
-        self._whole_pattern = (
-            _pattern(whole, r"(?![a-z0-9]|[.,][0-9])", r"(?<![0-9][.,])") if whole else None
-        )
+        self._words = {w for c in self.items for form in c.forms for w in form}
         self._chinese = any(c.chinese for c in self.items)
 
     def coverage(self, text: str) -> float:
         """Share of the concepts the text holds (0 when the question has none)."""
         if not self.items:
             return 0.0
-        folded = _folded(text)
+        ordered, unique = _words_of(text)
         present: set[Word] = set()
-        if self._whole_pattern is not None:
-            present.update((w, True) for w in self._whole_pattern.findall(folded))
-        if self._stem_pattern is not None:
-            for word in set(self._stem_pattern.findall(folded)):
-                for size in self._stem_sizes:
-                    if word[:size] in self._stems:
-                        present.add((word[:size], False))
+        for word in self._words:
+            spelling, whole = word
+            if whole:
+                if spelling in unique:
+                    present.add(word)
+            else:
+                # The first passage word not sorting before the stem starts with it, if any does.
+                at = bisect_left(ordered, spelling)
+                if at < len(ordered) and ordered[at].startswith(spelling):
+                    present.add(word)
         compacted = compact(text) if self._chinese else ""
         held = 0
         for concept in self.items:
@@ -103,14 +97,15 @@ class Concepts:
         return held / len(self.items)
 
 
-def _pattern(alternatives: list[str], after: str, before: str) -> re.Pattern[str]:
-    escaped = "|".join(map(re.escape, alternatives))
-    return re.compile(rf"{before}(?<![a-z0-9])(?:{escaped}){after}")
+# A passage's words as the question's are compared with them: hyphens split ('top-5'), decimals
+# and thousands stay whole ('0.5', '1,000'), so '5' is never found inside a number.
+_WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 
 
 @lru_cache(maxsize=8192)  # candidates recur across questions, like compact()'s
-def _folded(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
+def _words_of(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    words = frozenset(_WORD.findall(unicodedata.normalize("NFKC", text).lower()))
+    return tuple(sorted(words)), words
 
 
 def concepts(query: Query, translations: Sequence[Translation] = ()) -> Concepts:
@@ -147,6 +142,14 @@ def _same(a: tuple[set[str], set[Form]], b: tuple[set[str], set[Form]]) -> bool:
 
 def _concept(chinese: set[str], forms: set[Form]) -> Concept:
     return Concept(
-        forms=frozenset(tuple(word_of(w) for w in form) for form in forms if form),
+        # Form words split as passage words are ('zero-shot' needs 'zero' and 'shot').
+        forms=frozenset(
+            words
+            for words in (
+                tuple(word_of(part) for w in form for part in _WORD.findall(w.lower()))
+                for form in forms
+            )
+            if words
+        ),
         chinese=frozenset(compact(c) for c in chinese),
     )
