@@ -28,6 +28,7 @@ from bench.bench_retrieval import recall, run_mode, searcher
 from bench.bench_search_scale import (
     PASSAGES_PER_PAPER,
     ingest_synthetic,
+    mode_latencies,
     source_material,
     synthetic_documents,
 )
@@ -97,16 +98,6 @@ def copy_term_vectors(source: Store, target: Store, space: str) -> None:
     words = source.term_vectors(space, min_df=1, limit=1_000_000)
     if words is not None and words.terms:
         target.set_term_vectors(space, words.terms, words.matrix)
-
-
-def latencies(library: Library, queries: list[str], mode: str) -> list[float]:
-    library.search(queries[0], mode=mode)  # loads the vectors and the lexicon once
-    times = []
-    for query in queries:
-        started = time.perf_counter()
-        library.search(query, limit=5, mode=mode)
-        times.append((time.perf_counter() - started) * 1000)
-    return times
 
 
 def side_by_side(label: list[object], stats: dict[str, tuple[float, ...]]) -> list[object]:
@@ -182,7 +173,7 @@ def scale_rows(
             speed[backend] = ingest_synthetic(library.store, space, added)
             copy_term_vectors(corpus.store, library.store, space)
             for mode in LATENCY_MODES:
-                times[backend, mode] = latencies(library, queries, mode)
+                times[backend, mode] = mode_latencies(library, queries, mode)
             print(f"{size:>6} passages {backend:8} ingest {speed[backend]:7.0f} passages/s")
         done = size
         ingest.append(side_by_side([size], {b: (speed[b],) for b in speed}))

@@ -156,17 +156,22 @@ def build_scale_library(
     return library
 
 
+def mode_latencies(library: Library, queries: list[str], mode: str) -> list[float]:
+    """Milliseconds of each question's search, after one that loads the vectors and lexicon."""
+    library.search(queries[0], mode=mode)
+    times = []
+    for query in queries:
+        started = time.perf_counter()
+        library.search(query, limit=5, mode=mode)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
 def latencies(library: Library, queries: list[str]) -> dict[str, list[float]]:
     result: dict[str, list[float]] = {}
     for mode in MODES:
         forget_probes()  # no mode starts with the posting-list counts of another's questions
-        library.search(queries[0], mode=mode)  # loads the matrix and the lexicon once
-        times = []
-        for query in queries:
-            started = time.perf_counter()
-            library.search(query, limit=5, mode=mode)
-            times.append((time.perf_counter() - started) * 1000)
-        result[mode] = times
+        result[mode] = mode_latencies(library, queries, mode)
     return result
 
 

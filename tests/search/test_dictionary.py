@@ -15,7 +15,7 @@ from papershelf.search.dictionary import (
 )
 from papershelf.search.hybrid import FusionSettings, Searcher
 from papershelf.search.indexing import embed_missing, vector_space
-from papershelf.search.lexicon import Lexicon
+from papershelf.search.lexicon import Lexicon, translated_words
 from papershelf.storage.sqlite import SqliteStore
 from tests.storage.contract import make_document
 
@@ -81,9 +81,9 @@ def test_the_embedder_ranks_the_senses_the_corpus_uses(store: SqliteStore, use_m
     store.put(make_document("doc:1", texts))
     embed_missing(store, use_model)
     lexicon = Lexicon(store, use_model, vector_space(use_model), small)
-    words = lexicon.translate("随机")
+    words = translated_words(lexicon.translations("随机"))
     assert words.index("random") < words.index("situation")  # both senses the corpus uses
-    words = lexicon.translate("缩放和平移")
+    words = translated_words(lexicon.translations("缩放和平移"))
     assert words[:2] == ["scaling", "translation"]
 
 
@@ -142,7 +142,12 @@ def test_a_glossary_term_is_translated_whole_even_into_words_the_corpus_lacks(
     assert lexicon.translations("批归一化有什么用")[0] == ("批归一化", [("batch", "normalization")])
     forms = [("stochastic", "gradient", "descent"), ("sgd",)]
     assert lexicon.translations("随机梯度下降")[0][1] == forms
-    assert lexicon.translate("随机梯度下降") == ["stochastic", "gradient", "descent", "sgd"]
+    assert translated_words(lexicon.translations("随机梯度下降")) == [
+        "stochastic",
+        "gradient",
+        "descent",
+        "sgd",
+    ]
 
 
 def test_every_line_of_the_packaged_glossary_is_a_chinese_term_with_english_forms() -> None:

@@ -97,15 +97,11 @@ class Lexicon:
             assert self._vectors is not None
             return self._vectors, self._rows
 
-    def translate(self, query: str) -> list[str]:
-        """English corpus words for the Chinese words of `query`: the dictionary's senses that
-        the corpus uses, closest to the Chinese word first, then the nearest corpus words of
-        the question's pieces, most similar first."""
-        return translated_words(self.translations(query))
-
     def translations(self, query: str) -> list[Translation]:
-        """(Chinese word or piece, its English forms) for the Chinese words of `query`, in the
-        order `translate` gives their words; a word may come from several of them."""
+        """(Chinese word or piece, its English forms) for the Chinese words of `query`: the
+        dictionary's senses that the corpus uses, closest to the Chinese word first, then the
+        nearest corpus words of the question's pieces, most similar first; a word may come from
+        several of them (`translated_words` lists each once)."""
         pieces = chinese_pieces(query)
         if not pieces:
             return []
