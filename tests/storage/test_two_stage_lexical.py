@@ -1,3 +1,5 @@
+import pytest
+
 from papershelf.core.models import Document, Paper, Passage
 from papershelf.storage import sqlite_search
 from papershelf.storage.sqlite import SqliteStore
@@ -25,11 +27,46 @@ def test_scoring_only_rare_term_passages_keeps_their_exact_bm25(tmp_path, monkey
         extra = " giraffe" if number % 10 == 0 else ""
         store.put(document(number, f"model training results{extra} number {number}"))
     terms = ["giraffe", "model", "training"]
-    exact = [(p.text, round(s, 6)) for p, s in store.search_lexical(terms, limit=4)]
+    exact = store.search_lexical(terms, limit=4)
     monkeypatch.setattr(sqlite_search, "MIN_BUDGET", 5)
     monkeypatch.setattr(sqlite_search, "BUDGET_SHARE", 0.0)
-    two_stage = [(p.text, round(s, 6)) for p, s in store.search_lexical(terms, limit=4)]
-    assert two_stage == exact
+    two_stage = store.search_lexical(terms, limit=4)
+    assert [p.text for p, _ in two_stage] == [p.text for p, _ in exact]
+    # 'model' and 'training' are in every passage: bm25 gives each 1e-6 at most, so leaving
+    # them out moves no score by more than that.
+    assert [s for _, s in two_stage] == pytest.approx([s for _, s in exact], abs=1e-5)
+    store.close()
+
+
+def scoring_matches(store: SqliteStore, terms: list[str], limit: int) -> list[str]:
+    """The MATCH strings of the bm25 queries that one lexical search runs."""
+    executed: list[str] = []
+    store._connection().set_trace_callback(executed.append)
+    store.search_lexical(terms, limit=limit)
+    store._connection().set_trace_callback(None)
+    return [sql for sql in executed if "bm25(" in sql]
+
+
+def test_terms_in_half_the_passages_are_not_scored_next_to_rare_ones(tmp_path, monkeypatch):
+    monkeypatch.setattr(sqlite_search, "MIN_BUDGET", 5)
+    monkeypatch.setattr(sqlite_search, "BUDGET_SHARE", 0.0)
+    store = SqliteStore(tmp_path / "store.db")
+    for number in range(40):
+        extra = " giraffe" if number % 10 == 0 else ""
+        extra += " training" if number % 3 == 0 else ""  # 14 of 40: common, but it weighs
+        store.put(document(number, f"model results{extra} number {number}"))
+    terms = ["giraffe", "model", "training"]
+    scoring = scoring_matches(store, terms, limit=4)
+    assert scoring and all('"training"' in sql for sql in scoring)
+    assert not any('"model"' in sql for sql in scoring)
+    ranked = [p.text for p, _ in store.search_lexical(terms, limit=4)]
+    assert ranked[:2] == [
+        "model results giraffe training number 0",
+        "model results giraffe training number 30",
+    ]
+    assert len(ranked) == 4  # every giraffe passage, and nothing holding only the other words
+    # With no rare term there is nothing to rank against: every term is scored.
+    assert any('"model"' in sql for sql in scoring_matches(store, ["model", "training"], 4))
     store.close()
 
 

@@ -8,6 +8,10 @@ in two queries whose BM25 is exact: `rare AND common` and `rare NOT common` (FTS
 the whole table and a term a row lacks adds nothing, so splitting the OR changes no score). What
 is lost is a passage that holds common terms only, which BM25 ranks below every rare-term match
 that shares its common terms anyway.
+
+A common term in at least half the passages is left out of both queries: FTS5's bm25 clamps its
+IDF to 1e-6, so it changes no score that matters, yet its posting list ('model', 'training': two
+thirds of a large library) is the longest one to read.
 """
 
 import json
@@ -42,7 +46,7 @@ def ranked_ids(
     params = params or []
     rare, common = _split_by_frequency(conn, terms)
     if not rare or not common:
-        queries = [match_expression(terms)]
+        queries = [match_expression(rare or common)]
     else:
         either_rare, any_common = match_expression(rare), match_expression(common)
         queries = [
@@ -61,41 +65,63 @@ def ranked_ids(
 
 
 def _split_by_frequency(conn: sqlite3.Connection, terms: list[str]) -> tuple[list[str], list[str]]:
-    """Rarest terms first while the passages they match stay within the scoring budget."""
-    (total,) = conn.execute("SELECT max(rowid) FROM passages").fetchone()
-    budget = max(MIN_BUDGET, int(BUDGET_SHARE * (total or 0)))
-    frequency = _probe(conn, terms, budget + 1)
+    """Rarest terms first while the passages they match stay within the scoring budget, and the
+    common terms that still weigh something next to them."""
+    counts = _Counts(conn)
+    (highest,) = conn.execute("SELECT max(rowid) FROM passages").fetchone()
+    budget = max(MIN_BUDGET, int(BUDGET_SHARE * (highest or 0)))
+    passages = counts.passages()
+    # One count per term tells both whether it is rare and whether it weighs anything: bm25's
+    # IDF is log((N - n + 0.5) / (n + 0.5)), clamped to 1e-6 once n >= N / 2.
+    frequency = counts.matches(terms, max(budget + 1, (passages + 1) // 2))
     rare = rare_terms(frequency, budget)
-    return rare, [term for term in frequency if term not in rare]
+    common = [term for term in frequency if term not in rare]
+    if rare:
+        common = [term for term in common if 2 * frequency[term] < passages]
+    return rare, common
 
 
-def _probe(conn: sqlite3.Connection, terms: list[str], cap: int) -> dict[str, int]:
-    """How many passages match each term, counted up to `cap`; terms that match nothing as FTS
-    syntax (no letter or digit) are left out."""
-    (file,) = [row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"]
-    # An in-memory database has no name to tell it from another one: never cached.
-    version = read_version(conn) if file else ""
-    frequency: dict[str, int] = {}
-    for term in dict.fromkeys(terms):
-        match = match_expression([term])
-        if not match:
-            continue
-        key = (file, version, cap, term)
+class _Counts:
+    """Posting-list lengths and the passage count of one database, kept across searches for its
+    file and data version (every write bumps the version)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        (file,) = [row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"]
+        # An in-memory database has no name to tell it from another one: never kept.
+        self.kept_as = (file, read_version(conn)) if file else None
+
+    def matches(self, terms: list[str], cap: int) -> dict[str, int]:
+        """How many passages match each term, counted up to `cap`; terms that match nothing as
+        FTS syntax (no letter or digit) are left out."""
+        frequency: dict[str, int] = {}
+        for term in dict.fromkeys(terms):
+            match = match_expression([term])
+            if match:
+                frequency[term] = self._kept(
+                    term,
+                    cap,
+                    f"SELECT count(*) FROM (SELECT rowid FROM {FTS_TABLE} "
+                    f"WHERE {FTS_TABLE} MATCH ? LIMIT ?)",
+                    (match, cap),
+                )
+        return frequency
+
+    def passages(self) -> int:
+        return self._kept("", 0, "SELECT count(*) FROM passages", ())
+
+    def _kept(self, term: str, cap: int, sql: str, params: tuple[object, ...]) -> int:
+        key = None if self.kept_as is None else (*self.kept_as, cap, term)
         with _probes_lock:
-            known = _probes.get(key) if file else None
+            known = None if key is None else _probes.get(key)
         if known is None:
-            (known,) = conn.execute(
-                f"SELECT count(*) FROM (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? "
-                "LIMIT ?)",
-                (match, cap),
-            ).fetchone()
-            if file:
+            (known,) = self.conn.execute(sql, params).fetchone()
+            if key is not None:
                 with _probes_lock:
                     _probes[key] = known
                     while len(_probes) > PROBES_KEPT:
                         _probes.popitem(last=False)
-        frequency[term] = known
-    return frequency
+        return int(known)
 
 
 def forget_probes() -> None:
