@@ -240,6 +240,22 @@ def test_rare_terms_first_keeps_the_same_ranking(both, monkeypatch) -> None:
         assert _ranking(mongo, query) == expected
 
 
+def test_terms_in_half_the_passages_are_left_out_alike(both, monkeypatch) -> None:
+    """Next to rare terms, a term in at least half the passages adds at most 1e-6 to a score:
+    both stores leave it out, so their scores stay equal to the last bit."""
+    sqlite, mongo = both
+    for module in (sqlite_search, mongo_search):
+        monkeypatch.setattr(module, "MIN_BUDGET", 12)
+        monkeypatch.setattr(module, "BUDGET_SHARE", 0.01)
+    for query in ("layer model token", "推理 model image"):
+        terms = query_terms(query)
+        rare, common = sqlite_search._split_by_frequency(sqlite._connection(), terms)
+        assert rare and "model" in terms and "model" not in rare + common
+        expected = _ranking(sqlite, query)
+        assert expected
+        assert _ranking(mongo, query) == expected
+
+
 # A term FTS5 splits into several tokens is a phrase: adjacency, instances and IDF as FTS5 has them
 
 _PHRASE_TEXTS = [

@@ -69,7 +69,7 @@ class LexicalIndex:
             term: len(hits[term]) if term in hits else single.get(tokens[0], 0)
             for term, tokens in phrases
         }
-        ordered, fetched = self._split(phrases, frequency, highest)
+        ordered, fetched = self._split(phrases, frequency, highest, rows)
         idfs = [idf(rows, frequency[term]) for term, _ in ordered]
         bounds = {
             term: weight * (K1 + 1.0) for (term, _), weight in zip(ordered, idfs, strict=True)
@@ -114,16 +114,18 @@ class LexicalIndex:
         return [(passage_from(texts[key]), score) for key, score in winners if key in texts]
 
     def _split(
-        self, phrases: list[Phrase], frequency: dict[str, int], highest: int
+        self, phrases: list[Phrase], frequency: dict[str, int], highest: int, rows: int
     ) -> tuple[list[Phrase], list[Phrase]]:
         """The phrases in the order FTS5 would score them, and those whose passages are the
-        candidates (the rare terms', or every term's when there is no rare/common split)."""
+        candidates (the rare terms', or every term's when there is no rare/common split). As in
+        sqlite_search.py, a common term in at least half the passages is not scored next to
+        rare ones (its IDF is clamped to 1e-6)."""
         budget = max(MIN_BUDGET, int(BUDGET_SHARE * highest))
         rare = rare_terms(frequency, budget)
         if not rare or len(rare) == len(phrases):
             return phrases, list(phrases)
         tokens_of = dict(phrases)
-        common = [term for term, _ in phrases if term not in rare]
+        common = [t for t, _ in phrases if t not in rare and 2 * frequency[t] < rows]
         return [(t, tokens_of[t]) for t in rare + common], [(t, tokens_of[t]) for t in rare]
 
     def _token_match(self, token: str) -> dict[str, Any]:

@@ -75,6 +75,8 @@ def _split_by_frequency(conn: sqlite3.Connection, terms: list[str]) -> tuple[lis
     # IDF is log((N - n + 0.5) / (n + 0.5)), clamped to 1e-6 once n >= N / 2.
     frequency = counts.matches(terms, max(budget + 1, (passages + 1) // 2))
     rare = rare_terms(frequency, budget)
+    if len(rare) == len(frequency):
+        return list(frequency), []  # no split: the terms in their own order, as bm25 adds them
     common = [term for term in frequency if term not in rare]
     if rare:
         common = [term for term in common if 2 * frequency[term] < passages]
