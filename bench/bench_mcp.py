@@ -288,7 +288,7 @@ async def run(args: argparse.Namespace) -> str:
     folder = Path(tempfile.mkdtemp(prefix="papershelf-bench-wrk-"))
     args.wrk = wrk_script(folder, QUERIES) if shutil.which("wrk") else None
     generator = (
-        "`wrk` (C, one thread), the 114 questions in turn"
+        f"`wrk` (C, one thread), the {len(QUERIES)} questions in turn"
         if args.wrk
         else "a Python httpx client (wrk is not installed: `apt-get install wrk`), which competes "
         "with the server for the same cores, so the server's capacity is higher than shown"

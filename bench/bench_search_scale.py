@@ -5,7 +5,7 @@ The scale libraries are synthetic: papers of 100 passages whose text is sentence
 corpus drawn at random (English and Chinese, so FTS posting lists look like real ones) and whose
 vectors are the real vectors of those sentences' source passages, perturbed (embedding 10^5
 passages for real would take ~1 h on 2 cores and would not change a brute-force search's cost).
-The lexicon's words are embedded for real. Queries are the evaluation set's 114 questions.
+The lexicon's words are embedded for real. Queries are the evaluation set's questions.
 
 Every question is asked once per mode and the embedder keeps no query vectors, so no measured
 search reuses an earlier one's work (a host repeating a question would be served faster).
