@@ -256,6 +256,36 @@ def test_terms_in_half_the_passages_are_left_out_alike(both, monkeypatch) -> Non
         assert _ranking(mongo, query) == expected
 
 
+@pytest.mark.parametrize(("passages", "weightless", "weighs"), [(40, 20, 19), (41, 21, 20)])
+def test_the_half_boundary_is_the_same_in_both_stores(
+    mongo_server, tmp_path, monkeypatch, passages, weightless, weighs
+) -> None:
+    """A term in exactly half the passages (or the first past half of an odd count) is left out
+    by both stores, one just under half is scored by both: the scores stay equal to the bit."""
+    for module in (sqlite_search, mongo_search):
+        monkeypatch.setattr(module, "MIN_BUDGET", 5)
+        monkeypatch.setattr(module, "BUDGET_SHARE", 0.0)
+    texts = []
+    for number in range(passages):
+        words = ["results"]
+        words += ["okapi"] if number < 3 else []
+        words += ["half"] if number < weightless else []
+        words += ["under"] if passages - number <= weighs else []
+        texts.append(" ".join(words) + f" number {number}")
+    document = make_document("doc:000000000001", texts, title="Counts", section="Results")
+    sqlite = SqliteStore(tmp_path / "half.db")
+    mongo = MongoStore(mongo_server.uri, f"papershelf_half_{passages}", "ai_essay")
+    try:
+        sqlite.put(document)
+        mongo.put(document)
+        expected = _ranking(sqlite, "okapi half under")
+        assert len(expected) == 3
+        assert _ranking(mongo, "okapi half under") == expected
+    finally:
+        sqlite.close()
+        mongo.close()
+
+
 # A term FTS5 splits into several tokens is a phrase: adjacency, instances and IDF as FTS5 has them
 
 _PHRASE_TEXTS = [

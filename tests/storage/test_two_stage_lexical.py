@@ -21,20 +21,67 @@ def document(number: int, text: str) -> Document:
     return Document(paper=paper, content=text, passages=[passage])
 
 
-def test_scoring_only_rare_term_passages_keeps_their_exact_bm25(tmp_path, monkeypatch):
+# bm25 adds at most idf x (k1 + 1) per term: 2.2e-6 for a term whose IDF is clamped to 1e-6.
+WEIGHTLESS_TERM_AT_MOST = 1e-6 * 2.2
+
+
+def test_scoring_only_rare_term_passages_keeps_their_bm25(tmp_path, monkeypatch):
     store = SqliteStore(tmp_path / "store.db")
     for number in range(40):
         extra = " giraffe" if number % 10 == 0 else ""
+        extra += " zebra" if number % 4 == 0 else ""  # 10 of 40: common below, but it weighs
         store.put(document(number, f"model training results{extra} number {number}"))
-    terms = ["giraffe", "model", "training"]
+    terms = ["giraffe", "zebra", "model", "training"]
     exact = store.search_lexical(terms, limit=4)
     monkeypatch.setattr(sqlite_search, "MIN_BUDGET", 5)
     monkeypatch.setattr(sqlite_search, "BUDGET_SHARE", 0.0)
     two_stage = store.search_lexical(terms, limit=4)
     assert [p.text for p, _ in two_stage] == [p.text for p, _ in exact]
-    # 'model' and 'training' are in every passage: bm25 gives each 1e-6 at most, so leaving
-    # them out moves no score by more than that.
-    assert [s for _, s in two_stage] == pytest.approx([s for _, s in exact], abs=1e-5)
+    # 'model' and 'training' are in every passage: left out, each moved a score by 2.2e-6 at most.
+    assert [s for _, s in two_stage] == pytest.approx(
+        [s for _, s in exact], abs=2 * WEIGHTLESS_TERM_AT_MOST
+    )
+    # Without them, `giraffe AND zebra` / `giraffe NOT zebra` give exactly the unsplit scores.
+    monkeypatch.setattr(sqlite_search, "MIN_BUDGET", 10**6)
+    unsplit = store.search_lexical(["giraffe", "zebra"], limit=4)
+    assert [(p.text, s) for p, s in two_stage] == [(p.text, s) for p, s in unsplit]
+    store.close()
+
+
+def test_a_word_that_matches_nothing_does_not_hide_the_others(tmp_path, monkeypatch):
+    """A misspelt word is the rarest of all; were it the only rare term, the candidates would be
+    the passages holding it: none."""
+    monkeypatch.setattr(sqlite_search, "MIN_BUDGET", 5)
+    monkeypatch.setattr(sqlite_search, "BUDGET_SHARE", 0.0)
+    store = SqliteStore(tmp_path / "store.db")
+    for number in range(40):
+        extra = " model" if number % 3 == 0 else ""  # 14 of 40: over the budget, and it weighs
+        store.put(document(number, f"results{extra} number {number}"))
+    found = store.search_lexical(["modle", "model"], limit=5)
+    assert [p.text for p, _ in found] == [p.text for p, _ in store.search_lexical(["model"], 5)]
+    assert len(found) == 5
+    store.close()
+
+
+@pytest.mark.parametrize(("passages", "weightless", "weighs"), [(40, 20, 19), (41, 21, 20)])
+def test_a_term_is_left_out_from_half_the_passages_on(
+    tmp_path, monkeypatch, passages, weightless, weighs
+):
+    """bm25's IDF log((N - n + 0.5) / (n + 0.5)) is clamped from n >= N / 2: at N = 40, n = 20 is
+    left out and n = 19 kept; at N = 41, n = 21 and n = 20."""
+    monkeypatch.setattr(sqlite_search, "MIN_BUDGET", 5)
+    monkeypatch.setattr(sqlite_search, "BUDGET_SHARE", 0.0)
+    store = SqliteStore(tmp_path / "store.db")
+    for number in range(passages):
+        words = ["results"]
+        words += ["okapi"] if number < 3 else []
+        words += ["half"] if number < weightless else []
+        words += ["under"] if passages - number <= weighs else []
+        store.put(document(number, " ".join(words) + f" number {number}"))
+    rare, common = sqlite_search._split_by_frequency(
+        store._connection(), ["okapi", "half", "under"]
+    )
+    assert (rare, common) == (["okapi"], ["under"])
     store.close()
 
 

@@ -25,7 +25,7 @@ from papershelf.core.models import PaperFilter, Passage
 from papershelf.storage.mongo_analysis import K1, bm25, idf, phrase_counts, query_phrases
 from papershelf.storage.mongo_docs import PASSAGE_PROJECTION, filter_query, passage_from
 from papershelf.storage.mongo_layout import STATS_ID, Collections
-from papershelf.storage.mongo_vectors import KEYS_ID, VERSION_ID
+from papershelf.storage.mongo_vectors import VERSION_ID
 from papershelf.storage.shared import BUDGET_SHARE, MIN_BUDGET, rare_terms
 
 Phrase = tuple[str, tuple[str, ...]]
@@ -49,18 +49,13 @@ class LexicalIndex:
         phrases = query_phrases(terms)
         if not phrases or limit <= 0:
             return []
-        # One round trip: BM25's totals, the passage key high-water mark (SQLite's max(rowid):
-        # keys are never reused) and the version the caches are keyed by.
-        meta = {
-            doc["_id"]: doc
-            for doc in self.meta.find({"_id": {"$in": [STATS_ID, KEYS_ID, VERSION_ID]}})
-        }
+        # One round trip: BM25's totals and the version the caches are keyed by.
+        meta = {doc["_id"]: doc for doc in self.meta.find({"_id": {"$in": [STATS_ID, VERSION_ID]}})}
         stats = meta.get(STATS_ID, {})
         rows, total_tokens = int(stats.get("passages", 0)), int(stats.get("tokens", 0))
         if rows <= 0:
             return []
         version = str(meta.get(VERSION_ID, {}).get("value", 0))
-        highest = int(meta.get(KEYS_ID, {}).get("value", 0))
         hits = {
             term: self._phrase_hits(tokens, version) for term, tokens in phrases if len(tokens) > 1
         }
@@ -69,7 +64,7 @@ class LexicalIndex:
             term: len(hits[term]) if term in hits else single.get(tokens[0], 0)
             for term, tokens in phrases
         }
-        ordered, fetched = self._split(phrases, frequency, highest, rows)
+        ordered, fetched = self._split(phrases, frequency, rows)
         idfs = [idf(rows, frequency[term]) for term, _ in ordered]
         bounds = {
             term: weight * (K1 + 1.0) for (term, _), weight in zip(ordered, idfs, strict=True)
@@ -114,13 +109,13 @@ class LexicalIndex:
         return [(passage_from(texts[key]), score) for key, score in winners if key in texts]
 
     def _split(
-        self, phrases: list[Phrase], frequency: dict[str, int], highest: int, rows: int
+        self, phrases: list[Phrase], frequency: dict[str, int], rows: int
     ) -> tuple[list[Phrase], list[Phrase]]:
         """The phrases in the order FTS5 would score them, and those whose passages are the
         candidates (the rare terms', or every term's when there is no rare/common split). As in
         sqlite_search.py, a common term in at least half the passages is not scored next to
         rare ones (its IDF is clamped to 1e-6)."""
-        budget = max(MIN_BUDGET, int(BUDGET_SHARE * highest))
+        budget = max(MIN_BUDGET, int(BUDGET_SHARE * rows))
         rare = rare_terms(frequency, budget)
         if not rare or len(rare) == len(phrases):
             return phrases, list(phrases)

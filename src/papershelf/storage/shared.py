@@ -4,10 +4,11 @@ are rare enough to select the candidates of lexical search."""
 from papershelf.core.errors import StoreError
 from papershelf.core.models import Document
 
-# How many passage matches the rare terms may have together: this share of the library, and at
-# least MIN_BUDGET (small libraries are scored whole, in one query). At 10^4 passages a floor of
-# 2,000 instead of 5,000 keeps the same top 5 for all 114 eval questions (0.992 of the top 10) and
-# takes a lexical search from 7.7 to 5.7 ms; the eval library (2,320 passages) ranks the same.
+# How many passage matches the rare terms may have together: this share of the library's
+# passages, and at least MIN_BUDGET (libraries that small are scored whole, in one query). At 10^4
+# passages a floor of 2,000 instead of 5,000 kept the same top 5 for the 114 eval questions of the
+# time (0.992 of the top 10) and took a lexical search from 7.7 to 5.7 ms; the eval library (2,320
+# passages) ranks the same.
 BUDGET_SHARE = 0.2
 MIN_BUDGET = 2_000
 
@@ -24,7 +25,8 @@ def check_passages_belong(document: Document) -> None:
 
 
 def rare_terms(frequency: dict[str, int], budget: int) -> list[str]:
-    """Rarest terms first while the passages they match stay within the budget."""
+    """Rarest terms first while the passages they match stay within the budget; none when they
+    match nothing (a misspelt word is the rarest of all, and would leave no candidate)."""
     rare: list[str] = []
     spent = 0
     for term in sorted(frequency, key=frequency.__getitem__):
@@ -32,4 +34,4 @@ def rare_terms(frequency: dict[str, int], budget: int) -> list[str]:
             break
         rare.append(term)
         spent += frequency[term]
-    return rare
+    return rare if spent else []

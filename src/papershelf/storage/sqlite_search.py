@@ -2,8 +2,9 @@
 most of the library.
 
 FTS5 scores every row that matches any query term; at 10^5 passages a word like 'model' matches
-two thirds of them. Here each term's posting list is probed up to a cap first. When some terms
-stay under it (rare) and others do not (common), only passages holding a rare term are scored,
+two thirds of them. Here each term's posting list is counted first (up to a cap). When the rarest
+terms together stay within a budget (rare) and others do not (common), only passages holding a
+rare term are scored,
 in two queries whose BM25 is exact: `rare AND common` and `rare NOT common` (FTS5's IDF is over
 the whole table and a term a row lacks adds nothing, so splitting the OR changes no score). What
 is lost is a passage that holds common terms only, which BM25 ranks below every rare-term match
@@ -25,8 +26,8 @@ from papershelf.storage.sqlite_fts import BM25, FTS_TABLE, match_expression
 from papershelf.storage.sqlite_vectors import read_version
 
 # Probed posting-list lengths, by (database file, data version, cap, term): every write bumps
-# the version, and questions share their common words, whose probes cost the most (up to the
-# cap's worth of postings each: ~7 ms of a query's ~55 at 10^5 passages).
+# the version, and questions share their common words, whose probes cost the most (up to half
+# the library's postings each: ~6 ms per word the first time at 10^5 passages).
 PROBES_KEPT = 20_000
 _probes: OrderedDict[tuple[str, str, int, str], int] = OrderedDict()
 _probes_lock = threading.Lock()
@@ -68,9 +69,8 @@ def _split_by_frequency(conn: sqlite3.Connection, terms: list[str]) -> tuple[lis
     """Rarest terms first while the passages they match stay within the scoring budget, and the
     common terms that still weigh something next to them."""
     counts = _Counts(conn)
-    (highest,) = conn.execute("SELECT max(rowid) FROM passages").fetchone()
-    budget = max(MIN_BUDGET, int(BUDGET_SHARE * (highest or 0)))
     passages = counts.passages()
+    budget = max(MIN_BUDGET, int(BUDGET_SHARE * passages))
     # One count per term tells both whether it is rare and whether it weighs anything: bm25's
     # IDF is log((N - n + 0.5) / (n + 0.5)), clamped to 1e-6 once n >= N / 2.
     frequency = counts.matches(terms, max(budget + 1, (passages + 1) // 2))
