@@ -10,7 +10,7 @@ from pymongo import MongoClient, monitoring
 
 from papershelf.core.models import PaperFilter
 from papershelf.core.textindex import query_terms
-from papershelf.storage import mongo_search, sqlite_search
+from papershelf.storage import shared
 from papershelf.storage.mongo import MongoStore
 from papershelf.storage.sqlite import SqliteStore
 from tests.storage.contract import make_document
@@ -196,6 +196,10 @@ def _ranking(store, query: str, **filters):
     ]
 
 
+def _scores(store, terms: list[str]):
+    return [(p.paper_id, p.ordinal, score) for p, score in store.search_lexical(terms, limit=10)]
+
+
 @pytest.fixture(scope="module")
 def both(mongo_server, tmp_path_factory: pytest.TempPathFactory):
     """The same papers in a SQLite and a Mongo store, shared by the read-only ranking tests."""
@@ -231,9 +235,8 @@ def test_filtered_search_ranks_as_sqlite_does(both) -> None:
 
 def test_rare_terms_first_keeps_the_same_ranking(both, monkeypatch) -> None:
     sqlite, mongo = both
-    for module in (sqlite_search, mongo_search):
-        monkeypatch.setattr(module, "MIN_BUDGET", 8)
-        monkeypatch.setattr(module, "BUDGET_SHARE", 0.01)
+    monkeypatch.setattr(shared, "MIN_BUDGET", 8)
+    monkeypatch.setattr(shared, "BUDGET_SHARE", 0.01)
     for query in ("video model token", "qwen2.5 model", "推理 model"):
         expected = _ranking(sqlite, query)
         assert expected
@@ -244,13 +247,13 @@ def test_terms_in_half_the_passages_are_left_out_alike(both, monkeypatch) -> Non
     """Next to rare terms, a term in at least half the passages adds at most 1e-6 to a score:
     both stores leave it out, so their scores stay equal to the last bit."""
     sqlite, mongo = both
-    for module in (sqlite_search, mongo_search):
-        monkeypatch.setattr(module, "MIN_BUDGET", 12)
-        monkeypatch.setattr(module, "BUDGET_SHARE", 0.01)
+    monkeypatch.setattr(shared, "MIN_BUDGET", 12)
+    monkeypatch.setattr(shared, "BUDGET_SHARE", 0.01)
     for query in ("layer model token", "推理 model image"):
         terms = query_terms(query)
-        rare, common = sqlite_search._split_by_frequency(sqlite._connection(), terms)
-        assert rare and "model" in terms and "model" not in rare + common
+        assert "model" in terms
+        without = [term for term in terms if term != "model"]
+        assert _scores(sqlite, terms) == _scores(sqlite, without)
         expected = _ranking(sqlite, query)
         assert expected
         assert _ranking(mongo, query) == expected
@@ -262,9 +265,8 @@ def test_the_half_boundary_is_the_same_in_both_stores(
 ) -> None:
     """A term in exactly half the passages (or the first past half of an odd count) is left out
     by both stores, one just under half is scored by both: the scores stay equal to the bit."""
-    for module in (sqlite_search, mongo_search):
-        monkeypatch.setattr(module, "MIN_BUDGET", 5)
-        monkeypatch.setattr(module, "BUDGET_SHARE", 0.0)
+    monkeypatch.setattr(shared, "MIN_BUDGET", 5)
+    monkeypatch.setattr(shared, "BUDGET_SHARE", 0.0)
     texts = []
     for number in range(passages):
         words = ["results"]

@@ -8,8 +8,8 @@ import pytest
 from bson import ObjectId
 
 from papershelf.core.errors import StoreError
+from papershelf.storage.bm25_analysis import mongo_analyzer_fingerprint
 from papershelf.storage.mongo import MongoStore
-from papershelf.storage.mongo_analysis import mongo_analyzer_fingerprint
 from papershelf.storage.mongo_reindex import rebuild_index
 from tests.storage.contract import found_texts, make_document
 

@@ -28,7 +28,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 from papershelf.core.errors import StoreError
 from papershelf.core.models import Document, Paper, PaperFilter, Passage
 from papershelf.storage.base import PendingPassage, TermVectors, VectorSet
-from papershelf.storage.mongo_analysis import mongo_analyzer_fingerprint
+from papershelf.storage.bm25_analysis import mongo_analyzer_fingerprint
 from papershelf.storage.mongo_connection import (
     connect,
     redact,

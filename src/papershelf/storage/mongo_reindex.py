@@ -12,7 +12,7 @@ from pymongo import UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
-from papershelf.storage.mongo_analysis import analyse_passages
+from papershelf.storage.bm25_analysis import analyse_passages
 from papershelf.storage.mongo_docs import MANAGED
 from papershelf.storage.mongo_layout import STATS_ID, Collections
 from papershelf.storage.mongo_vectors import lexicon_counts

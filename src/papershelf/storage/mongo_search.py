@@ -22,11 +22,11 @@ import threading
 from typing import Any
 
 from papershelf.core.models import PaperFilter, Passage
-from papershelf.storage.mongo_analysis import K1, bm25, idf, phrase_counts, query_phrases
+from papershelf.storage.bm25_analysis import K1, bm25, idf, phrase_counts, query_phrases
 from papershelf.storage.mongo_docs import PASSAGE_PROJECTION, filter_query, passage_from
 from papershelf.storage.mongo_layout import STATS_ID, Collections
 from papershelf.storage.mongo_vectors import VERSION_ID
-from papershelf.storage.shared import BUDGET_SHARE, MIN_BUDGET, rare_terms
+from papershelf.storage.shared import scored_and_candidate_terms
 
 Phrase = tuple[str, tuple[str, ...]]
 PHRASES_KEPT = 256
@@ -108,20 +108,15 @@ class LexicalIndex:
         }
         return [(passage_from(texts[key]), score) for key, score in winners if key in texts]
 
+    @staticmethod
     def _split(
-        self, phrases: list[Phrase], frequency: dict[str, int], rows: int
+        phrases: list[Phrase], frequency: dict[str, int], rows: int
     ) -> tuple[list[Phrase], list[Phrase]]:
         """The phrases in the order FTS5 would score them, and those whose passages are the
-        candidates (the rare terms', or every term's when there is no rare/common split). As in
-        sqlite_search.py, a common term in at least half the passages is not scored next to
-        rare ones (its IDF is clamped to 1e-6)."""
-        budget = max(MIN_BUDGET, int(BUDGET_SHARE * rows))
-        rare = rare_terms(frequency, budget)
-        if not rare or len(rare) == len(phrases):
-            return phrases, list(phrases)
+        candidates (shared.scored_and_candidate_terms, the rule of both stores)."""
+        scored, candidates = scored_and_candidate_terms(frequency, rows)
         tokens_of = dict(phrases)
-        common = [t for t, _ in phrases if t not in rare and 2 * frequency[t] < rows]
-        return [(t, tokens_of[t]) for t in rare + common], [(t, tokens_of[t]) for t in rare]
+        return [(t, tokens_of[t]) for t in scored], [(t, tokens_of[t]) for t in candidates]
 
     def _token_match(self, token: str) -> dict[str, Any]:
         if self.text_index:

@@ -28,7 +28,7 @@ from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
 from papershelf.core.errors import StoreError
 from papershelf.core.models import Document, Paper
-from papershelf.storage.mongo_analysis import analyse_passages
+from papershelf.storage.bm25_analysis import analyse_passages
 from papershelf.storage.mongo_docs import papershelf_fields, passage_fields, tutorial_fields
 from papershelf.storage.mongo_layout import ARXIV_INDEX, STATS_ID, Collections
 from papershelf.storage.mongo_vectors import allocate_keys, bump_version, lexicon_counts

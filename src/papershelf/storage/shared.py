@@ -35,3 +35,22 @@ def rare_terms(frequency: dict[str, int], budget: int) -> list[str]:
         rare.append(term)
         spent += frequency[term]
     return rare if spent else []
+
+
+def scored_and_candidate_terms(
+    frequency: dict[str, int], passages: int
+) -> tuple[list[str], list[str]]:
+    """The terms bm25 adds up, in order, and those whose passages are the candidates.
+
+    When the rarest terms stay within the budget and others do not, only passages holding a rare
+    term are candidates (what is lost holds common terms only, which bm25 ranks below every
+    rare-term match sharing them), and a common term in at least half the passages is not scored:
+    bm25's IDF, log((N - n + 0.5) / (n + 0.5)), is clamped to 1e-6 there, so it moves no score
+    that matters. Otherwise every term is scored and a candidate.
+    """
+    budget = max(MIN_BUDGET, int(BUDGET_SHARE * passages))
+    rare = rare_terms(frequency, budget)
+    if not rare or len(rare) == len(frequency):
+        return list(frequency), list(frequency)
+    common = [term for term in frequency if term not in rare and 2 * frequency[term] < passages]
+    return rare + common, rare

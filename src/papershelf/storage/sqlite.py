@@ -1,11 +1,11 @@
-"""The default store: one SQLite file (WAL) with an FTS5 index over passages.
+"""The default store: one SQLite file (WAL) with an FTS5 index over passages and each passage's
+index tokens, which lexical search scores in memory (sqlite_search.py).
 
 Threads: each thread gets its own connection (created on first use, all closed by `close`),
 so the MCP server's worker threads read in parallel and never share a cursor. Processes: WAL
 lets any number of readers run beside one writer; writers queue on the busy timeout.
 """
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -29,13 +29,18 @@ from papershelf.storage.sqlite_connection import (
     write_transaction,
 )
 from papershelf.storage.sqlite_fts import (
-    FTS_TABLE,
     ensure_index_current,
     index_is_current,
     index_passages,
     match_expression,
     rebuild_index,
     unindex_paper,
+)
+from papershelf.storage.sqlite_postings import (
+    ensure_postings_current,
+    forget_postings,
+    rebuild_postings,
+    record_postings,
 )
 from papershelf.storage.sqlite_search import ranked_ids, rows_by_id
 
@@ -46,10 +51,6 @@ DEFAULT_BUSY_TIMEOUT_S = 5.0
 
 class SqliteStore:
     """A Store in one SQLite file; the file and its folders are created when missing."""
-
-    _FILTER_JOINS = (
-        f"JOIN passages ps ON ps.id = {FTS_TABLE}.rowid JOIN papers pa ON pa.id = ps.paper_id"
-    )
 
     def __init__(self, path: Path, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S):
         self.path = Path(path).expanduser()
@@ -177,17 +178,17 @@ class SqliteStore:
         values = [rows.passage_values(first_rowid + i, p) for i, p in enumerate(passages)]
         conn.executemany(rows.INSERT_PASSAGE, values)
         terms.count_passages(conn, (p.text for p in passages))
-        index_passages(
-            conn,
-            ((first_rowid + i, p.section, p.text) for i, p in enumerate(passages)),
-            paper.title,
-        )
+        indexed = [(first_rowid + i, p.section, p.text) for i, p in enumerate(passages)]
+        index_passages(conn, indexed, paper.title)
+        record_postings(conn, indexed, paper.title)
         return first_rowid
 
     def _delete(self, conn: sqlite3.Connection, paper_id: str) -> bool:
         # Another papershelf version may have re-indexed since this store opened.
         ensure_index_current(conn)
+        ensure_postings_current(conn)
         unindex_paper(conn, paper_id)
+        forget_postings(conn, paper_id)
         terms.uncount_paper(conn, paper_id)
         vectors.bump_version(conn)
         return conn.execute("DELETE FROM papers WHERE id = ?", (paper_id,)).rowcount > 0
@@ -200,6 +201,7 @@ class SqliteStore:
         """Rebuild the full-text index from the stored passages (repairs a damaged index)."""
         with self._writing() as conn:
             rebuild_index(conn)
+            rebuild_postings(conn)
 
     # Vectors of passages and of the term lexicon
 
@@ -319,40 +321,15 @@ class SqliteStore:
         self, terms: list[str], limit: int = 20, filter: PaperFilter | None = None
     ) -> list[tuple[Passage, float]]:
         """Passages matching any term, best bm25 first; the passages come without their vectors."""
-        match = match_expression(terms)
-        if not match or limit <= 0:
+        if not match_expression(terms) or limit <= 0:
             return []
         where, params = rows.filter_sql(filter)
-        joins = "" if filter is None else self._FILTER_JOINS
         with self._reading() as conn:
-            rowid_range, range_params = self._rowid_range(conn, filter)
-            # Rank ids first and read passage rows only for the winners: sorting every match
-            # with its text costs twice as much on common terms.
-            ranked = ranked_ids(
-                conn,
-                terms,
-                limit,
-                joins=joins,
-                where=f"{where} {rowid_range}",
-                params=[*params, *range_params],
-            )
+            # Rank ids first and read passage rows only for the winners.
+            ranked = ranked_ids(conn, terms, limit, where=where, params=params)
             texts = rows_by_id(conn, [rowid for rowid, _ in ranked])
         found = [(texts[rowid], -rank) for rowid, rank in ranked if rowid in texts]
         return [(rows.passage_from_row(row), score) for row, score in found]
-
-    @staticmethod
-    def _rowid_range(conn: sqlite3.Connection, filter: PaperFilter | None) -> tuple[str, list[int]]:
-        """A rowid range covering the filter's papers, which FTS5 uses to skip everything else."""
-        if filter is None or filter.paper_ids is None:
-            return "", []
-        low, high = conn.execute(
-            "SELECT min(id), max(id) FROM passages "
-            "WHERE paper_id IN (SELECT value FROM json_each(?))",
-            (json.dumps(filter.paper_ids),),
-        ).fetchone()
-        if low is None:
-            return "AND 0", []
-        return f"AND {FTS_TABLE}.rowid BETWEEN ? AND ?", [low, high]
 
     # From here on `list` names this method, so later annotations cannot use `list[...]`.
     def list(

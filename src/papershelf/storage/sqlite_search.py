@@ -1,18 +1,15 @@
-"""Lexical search over the FTS5 index in two stages, so common words do not cost a BM25 score for
-most of the library.
+"""Lexical search of the SQLite store: BM25 over the in-memory postings (postings_index.py), held
+per database file and brought up to date from `passage_tokens` when its version moves.
 
-FTS5 scores every row that matches any query term; at 10^5 passages a word like 'model' matches
-two thirds of them. Here each term's posting list is counted first (up to a cap). When the rarest
-terms together stay within a budget (rare) and others do not (common), only passages holding a
-rare term are scored,
-in two queries whose BM25 is exact: `rare AND common` and `rare NOT common` (FTS5's IDF is over
-the whole table and a term a row lacks adds nothing, so splitting the OR changes no score). What
-is lost is a passage that holds common terms only, which BM25 ranks below every rare-term match
-that shares its common terms anyway.
+FTS5 computes bm25 one matching row at a time, and at 10^5 passages a question's rare terms alone
+match ~17,000 rows (34 ms at the median); the in-memory postings give the same scores to the bit
+in a few numpy operations per term (~5 ms). Which terms are scored and which passages are
+candidates is the rule both stores share (shared.scored_and_candidate_terms).
 
-A common term in at least half the passages is left out of both queries: FTS5's bm25 clamps its
-IDF to 1e-6, so it changes no score that matters, yet its posting list ('model', 'training': two
-thirds of a large library) is the longest one to read.
+A query term the tokenizer splits into several tokens ('pre-training') is a phrase: its tokens must
+stand next to each other, and the postings keep no positions. Its rows come from FTS5, and each
+row's count is recovered from that phrase's bm25 alone (counts are whole numbers: the column
+weights are), kept per store version.
 """
 
 import json
@@ -20,17 +17,29 @@ import sqlite3
 import threading
 from collections import OrderedDict
 
-from papershelf.storage import sqlite_rows as rows
-from papershelf.storage.shared import BUDGET_SHARE, MIN_BUDGET, rare_terms
-from papershelf.storage.sqlite_fts import BM25, FTS_TABLE, match_expression
-from papershelf.storage.sqlite_vectors import read_version
+import numpy as np
 
-# Probed posting-list lengths, by (database file, data version, cap, term): every write bumps
-# the version, and questions share their common words, whose probes cost the most (up to half
-# the library's postings each: ~6 ms per word the first time at 10^5 passages).
-PROBES_KEPT = 20_000
-_probes: OrderedDict[tuple[str, str, int, str], int] = OrderedDict()
-_probes_lock = threading.Lock()
+from papershelf.storage import shared
+from papershelf.storage import sqlite_rows as rows
+from papershelf.storage.bm25_analysis import K1, B, idf, query_phrases
+from papershelf.storage.postings_index import PostingIndex, Postings
+from papershelf.storage.sqlite_fts import BM25, FTS_TABLE, match_expression
+from papershelf.storage.sqlite_postings import load_segment, load_tokens, read_postings_state
+
+# Passages added since the base segment was built are read into a second one while they stay
+# below this share of the base (or a few thousand); then the whole index is rebuilt.
+ADDED_SHARE, ADDED_FLOOR = 0.25, 5_000
+PHRASES_KEPT = 2_000
+
+
+class _Held:
+    def __init__(self, index: PostingIndex, version: str, generation: str):
+        self.index, self.version, self.generation = index, version, generation
+
+
+_held: dict[str, _Held] = {}
+_phrases: OrderedDict[tuple[str, str, str], Postings] = OrderedDict()
+_lock = threading.Lock()
 
 
 def ranked_ids(
@@ -38,98 +47,131 @@ def ranked_ids(
     terms: list[str],
     limit: int,
     *,
-    joins: str = "",
     where: str = "1",
     params: list[object] | None = None,
 ) -> list[tuple[int, float]]:
-    """The best `limit` (passage rowid, bm25 rank) for the OR of the terms, best first; `where`
-    (with `params`) may use the `joins`."""
-    params = params or []
-    rare, common = _split_by_frequency(conn, terms)
-    if not rare or not common:
-        queries = [match_expression(rare or common)]
-    else:
-        either_rare, any_common = match_expression(rare), match_expression(common)
-        queries = [
-            f"({either_rare}) AND ({any_common})",
-            f"({either_rare}) NOT ({any_common})",
-        ]
-    found: list[tuple[int, float]] = []
-    for match in queries:
-        found += conn.execute(
-            f"SELECT {FTS_TABLE}.rowid, {BM25} AS bm25_rank FROM {FTS_TABLE} {joins} "
-            f"WHERE {FTS_TABLE} MATCH ? AND {where} ORDER BY bm25_rank, {FTS_TABLE}.rowid LIMIT ?",
-            [match, *params, limit],
+    """The best `limit` (passage key, FTS5 bm25 rank: lower is better) for the terms, best first;
+    `where` (with `params`) is a condition on the papers, aliased `pa`."""
+    phrases = query_phrases(terms)
+    if not phrases or limit <= 0:
+        return []
+    file = _file_of(conn)
+    version, generation = read_postings_state(conn)
+    index = _current_index(conn, file, version, generation)
+    if not index.rows:
+        return []
+    postings = {
+        term: _postings(conn, index, (file, version), term, tokens) for term, tokens in phrases
+    }
+    frequency = {term: len(found[0]) for term, found in postings.items()}
+    scored, candidates = shared.scored_and_candidate_terms(frequency, index.rows)
+    admitted = None
+    if where != "1":
+        keys = conn.execute(
+            f"SELECT ps.id FROM passages ps JOIN papers pa ON pa.id = ps.paper_id WHERE {where}",
+            params or [],
         ).fetchall()
-    found.sort(key=lambda row: (row[1], row[0]))
-    return [(int(rowid), float(rank)) for rowid, rank in found[:limit]]
+        admitted = index.rows_of(np.array([key for (key,) in keys], np.int64))
+    return index.best(
+        [postings[term] for term in scored],
+        [postings[term] for term in candidates],
+        limit,
+        admitted,
+    )
 
 
-def _split_by_frequency(conn: sqlite3.Connection, terms: list[str]) -> tuple[list[str], list[str]]:
-    """Rarest terms first while the passages they match stay within the scoring budget, and the
-    common terms that still weigh something next to them."""
-    counts = _Counts(conn)
-    passages = counts.passages()
-    budget = max(MIN_BUDGET, int(BUDGET_SHARE * passages))
-    # One count per term tells both whether it is rare and whether it weighs anything: bm25's
-    # IDF is log((N - n + 0.5) / (n + 0.5)), clamped to 1e-6 once n >= N / 2.
-    frequency = counts.matches(terms, max(budget + 1, (passages + 1) // 2))
-    rare = rare_terms(frequency, budget)
-    if len(rare) == len(frequency):
-        return list(frequency), []  # no split: the terms in their own order, as bm25 adds them
-    common = [term for term in frequency if term not in rare]
-    if rare:
-        common = [term for term in common if 2 * frequency[term] < passages]
-    return rare, common
+def _file_of(conn: sqlite3.Connection) -> str:
+    """The database file ('' for an in-memory database, whose index is never kept)."""
+    (file,) = [row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"]
+    return str(file)
 
 
-class _Counts:
-    """Posting-list lengths and the passage count of one database, kept across searches for its
-    file and data version (every write bumps the version)."""
-
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
-        (file,) = [row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"]
-        # An in-memory database has no name to tell it from another one: never kept.
-        self.kept_as = (file, read_version(conn)) if file else None
-
-    def matches(self, terms: list[str], cap: int) -> dict[str, int]:
-        """How many passages match each term, counted up to `cap`; terms that match nothing as
-        FTS syntax (no letter or digit) are left out."""
-        frequency: dict[str, int] = {}
-        for term in dict.fromkeys(terms):
-            match = match_expression([term])
-            if match:
-                frequency[term] = self._kept(
-                    term,
-                    cap,
-                    f"SELECT count(*) FROM (SELECT rowid FROM {FTS_TABLE} "
-                    f"WHERE {FTS_TABLE} MATCH ? LIMIT ?)",
-                    (match, cap),
-                )
-        return frequency
-
-    def passages(self) -> int:
-        return self._kept("", 0, "SELECT count(*) FROM passages", ())
-
-    def _kept(self, term: str, cap: int, sql: str, params: tuple[object, ...]) -> int:
-        key = None if self.kept_as is None else (*self.kept_as, cap, term)
-        with _probes_lock:
-            known = None if key is None else _probes.get(key)
-        if known is None:
-            (known,) = self.conn.execute(sql, params).fetchone()
-            if key is not None:
-                with _probes_lock:
-                    _probes[key] = known
-                    while len(_probes) > PROBES_KEPT:
-                        _probes.popitem(last=False)
-        return int(known)
+def _current_index(
+    conn: sqlite3.Connection, file: str, version: str, generation: str
+) -> PostingIndex:
+    with _lock:
+        held = _held.get(file) if file else None
+        if held is not None and held.version == version:
+            return held.index
+        index = None
+        if held is not None and held.generation == generation:
+            index = _with_added_passages(conn, held.index)
+        if index is None:
+            tokens = load_tokens(conn, {})
+            index = PostingIndex(tokens, load_segment(conn, 0, _vocabulary(tokens)))
+        if file:
+            _held[file] = _Held(index, version, generation)
+        return index
 
 
-def forget_probes() -> None:
-    """Drop every probed count (benchmarks measuring a first question use it)."""
-    with _probes_lock:
-        _probes.clear()
+def _with_added_passages(conn: sqlite3.Connection, index: PostingIndex) -> PostingIndex | None:
+    """The index with the passages added since its base segment, or None when they are too many
+    to keep apart (the caller rebuilds)."""
+    base = index.base
+    high = int(base.keys[-1]) if len(base.keys) else 0
+    (added,) = conn.execute(
+        "SELECT count(*) FROM passage_tokens WHERE passage_id > ?", (high,)
+    ).fetchone()
+    if added > max(ADDED_FLOOR, ADDED_SHARE * len(base.keys)):
+        return None
+    tokens = load_tokens(conn, index.tokens)
+    return PostingIndex(tokens, base, load_segment(conn, high, _vocabulary(tokens)))
+
+
+def _vocabulary(tokens: dict[str, int]) -> int:
+    return max(tokens.values(), default=0) + 1
+
+
+def _postings(
+    conn: sqlite3.Connection,
+    index: PostingIndex,
+    state: tuple[str, str],
+    term: str,
+    tokens: tuple[str, ...],
+) -> Postings:
+    if len(tokens) == 1:
+        return index.token_postings(tokens[0])
+    key = (*state, term)
+    with _lock:
+        known = _phrases.get(key)
+    if known is None:
+        known = _phrase_postings(conn, index, term)
+        if state[0]:
+            with _lock:
+                _phrases[key] = known
+                while len(_phrases) > PHRASES_KEPT:
+                    _phrases.popitem(last=False)
+    return known
+
+
+def _phrase_postings(conn: sqlite3.Connection, index: PostingIndex, term: str) -> Postings:
+    """The rows holding the phrase and its column-weighted count in each, from FTS5: the count
+    is what makes bm25 = idf * f * (k1 + 1) / (f + k1 * (1 - b + b * D / avgdl))."""
+    found = conn.execute(
+        f"SELECT rowid, -{BM25} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?",
+        (match_expression([term]),),
+    ).fetchall()
+    keys = np.array([key for key, _ in found], np.int64)
+    scores = np.array([score for _, score in found], np.float64)
+    at = np.searchsorted(index.keys, keys)
+    known = (at < index.rows) & (index.keys[np.minimum(at, index.rows - 1)] == keys)
+    row_of, score = at[known], scores[known]
+    lengths = K1 * (1 - B + B * index.lengths[row_of] / index.avgdl)
+    most = idf(index.rows, len(keys)) * (K1 + 1.0)
+    return row_of, np.rint(score * lengths / (most - score))
+
+
+def forget_phrases() -> None:
+    """Drop the phrase counts kept (benchmarks measuring a first question use it)."""
+    with _lock:
+        _phrases.clear()
+
+
+def forget_indexes() -> None:
+    """Drop every index held, and the phrase counts: the next search reads the store afresh."""
+    with _lock:
+        _held.clear()
+        _phrases.clear()
 
 
 def rows_by_id(conn: sqlite3.Connection, ids: list[int]) -> dict[int, sqlite3.Row]:

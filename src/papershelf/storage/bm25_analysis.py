@@ -1,8 +1,9 @@
-"""Index tokens and BM25 for the MongoDB store, the same as the SQLite store's FTS5 index.
+"""Index tokens and BM25 outside FTS5: the MongoDB store's index and the SQLite store's in-memory
+postings (sqlite_postings.py) are made of them.
 
-Passages are tokenized by the very tokenizer the SQLite index uses (FTS5's porter unicode61 with
-its options, run on a private in-memory table), and scored with FTS5's bm25 formula, constants and
-column weights, so both backends rank the same passages the same way.
+Passages are tokenized by the very tokenizer the SQLite FTS5 index uses (porter unicode61 with its
+options, run on a private in-memory table), and scored with FTS5's bm25 formula, constants and
+column weights, so every path ranks the same passages the same way, to the last bit.
 """
 
 import hashlib

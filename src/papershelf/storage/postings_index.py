@@ -1,0 +1,129 @@
+"""The lexical index in memory: each index token's postings (passage row, column-weighted count),
+grouped by token, and BM25 computed the way FTS5's bm25() computes it.
+
+A library is held as a base segment plus one segment of the passages added since it was built, so
+adding a paper to a large library re-reads that paper's rows, not the library's.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from papershelf.storage.bm25_analysis import K1, B, idf
+
+Postings = tuple[np.ndarray, np.ndarray]  # (rows of the whole index, int64; counts, float64)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Postings of some passages, by token id: token t's are [starts[t], starts[t + 1])."""
+
+    keys: np.ndarray  # passage keys, ascending; a posting's row indexes them
+    lengths: np.ndarray  # tokens per passage, all columns
+    starts: np.ndarray
+    rows: np.ndarray
+    weights: np.ndarray
+
+    @classmethod
+    def build(
+        cls,
+        keys: Sequence[int],
+        token_ids: Sequence[bytes],
+        weights: Sequence[bytes],
+        lengths: Sequence[int],
+        vocabulary: int,
+    ) -> "Segment":
+        """From each passage's int32 token ids and float32 counts (as stored), keys ascending."""
+        ids = np.frombuffer(b"".join(token_ids), np.int32)
+        counts = np.frombuffer(b"".join(weights), np.float32)
+        sizes = np.fromiter((len(blob) // 4 for blob in token_ids), np.int64, len(token_ids))
+        passage_rows = np.repeat(np.arange(len(keys), dtype=np.int32), sizes)
+        order = np.argsort(ids, kind="stable")
+        per_token = np.bincount(ids, minlength=vocabulary)
+        return cls(
+            keys=np.asarray(keys, np.int64),
+            lengths=np.asarray(lengths, np.float64),
+            starts=np.concatenate(([0], np.cumsum(per_token))),
+            rows=passage_rows[order],
+            weights=counts[order],
+        )
+
+    def postings(self, token_id: int) -> tuple[np.ndarray, np.ndarray]:
+        if token_id + 1 >= len(self.starts):
+            return self.rows[:0], self.weights[:0]
+        start, end = self.starts[token_id], self.starts[token_id + 1]
+        return self.rows[start:end], self.weights[start:end]
+
+
+class PostingIndex:
+    """One library's postings: a base segment and the passages added after it."""
+
+    def __init__(self, tokens: dict[str, int], base: Segment, added: Segment | None = None):
+        self.tokens = tokens
+        self.base, self.added = base, added
+        segments = [base] if added is None else [base, added]
+        self.keys = np.concatenate([s.keys for s in segments])
+        self.lengths = np.concatenate([s.lengths for s in segments])
+        self.rows = len(self.keys)
+        # FTS5's average length: total tokens over rows, both as doubles (integer sums are exact).
+        self.avgdl = float(self.lengths.sum()) / self.rows if self.rows else 0.0
+
+    def token_postings(self, token: str) -> Postings:
+        token_id = self.tokens.get(token)
+        if token_id is None:
+            return np.zeros(0, np.int64), np.zeros(0, np.float64)
+        rows, counts = self.base.postings(token_id)
+        found_rows, found_counts = [rows.astype(np.int64)], [counts]
+        if self.added is not None:
+            rows, counts = self.added.postings(token_id)
+            found_rows.append(rows.astype(np.int64) + len(self.base.keys))
+            found_counts.append(counts)
+        return np.concatenate(found_rows), np.concatenate(found_counts).astype(np.float64)
+
+    def rows_of(self, keys: np.ndarray) -> np.ndarray:
+        """The rows of these passage keys; keys the index does not hold are left out."""
+        at = np.searchsorted(self.keys, keys)
+        inside = at < self.rows
+        at = at[inside]
+        return at[self.keys[at] == keys[inside]]
+
+    def contribution(self, postings: Postings, hits: int) -> np.ndarray:
+        """One phrase's bm25 term for each of its rows, in FTS5's order of operations."""
+        rows, counts = postings
+        lengths = self.lengths[rows]
+        return idf(self.rows, hits) * (
+            (counts * (K1 + 1.0)) / (counts + K1 * (1 - B + B * lengths / self.avgdl))
+        )
+
+    def best(
+        self,
+        scored: Sequence[Postings],
+        candidates: Sequence[Postings],
+        limit: int,
+        admitted: np.ndarray | None = None,
+    ) -> list[tuple[int, float]]:
+        """(passage key, FTS5 rank: the negated bm25) of the best `limit` rows holding a
+        candidate phrase (and admitted, when given), scored over the `scored` phrases in order;
+        ties go to the lower key, as FTS5's ORDER BY rank, rowid."""
+        scores = np.zeros(self.rows)
+        for postings in scored:
+            scores[postings[0]] += self.contribution(postings, len(postings[0]))
+        held = np.zeros(self.rows, bool)
+        for rows, _ in candidates:
+            held[rows] = True
+        if admitted is not None:
+            allowed = np.zeros(self.rows, bool)
+            allowed[admitted] = True
+            held &= allowed
+        rows = np.flatnonzero(held)
+        ranks = -scores[rows]
+        if len(rows) > limit > 0:
+            cut = np.partition(ranks, limit - 1)[limit - 1]
+            keep = ranks <= cut
+            rows, ranks = rows[keep], ranks[keep]
+        order = np.lexsort((self.keys[rows], ranks))[:limit]
+        return [
+            (int(self.keys[row]), float(ranks[i]))
+            for i, row in zip(order, rows[order], strict=True)
+        ]

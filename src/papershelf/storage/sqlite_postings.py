@@ -1,0 +1,160 @@
+"""Each passage's index tokens with their column-weighted counts, stored beside the FTS5 index so
+that lexical search can score in memory (postings_index.py) instead of through FTS5's bm25.
+
+FTS5 scores one matching row at a time (~1 µs each, and a 10^5-passage library gives a question
+~17,000 candidate rows); the same BM25 over in-memory postings is a few numpy operations per
+query term. The tokens are FTS5's own (bm25_analysis.py), so the scores are the same to the bit.
+
+Rows are written in the transaction that writes their passages. Two counters in `store_meta` tell
+readers what changed: the version moves on every change, the generation only when rows are removed
+or rewritten, so a reader holding the index of an older version with the same generation only has
+to read the passages added since (keys are never reused, so those are the keys above its highest).
+"""
+
+import json
+import sqlite3
+from collections.abc import Sequence
+
+import numpy as np
+
+from papershelf.storage.bm25_analysis import analyse_passages
+from papershelf.storage.postings_index import Segment
+from papershelf.storage.sqlite_fts import (
+    BODY_WEIGHT,
+    HEADING_WEIGHT,
+    TITLE_WEIGHT,
+    analyzer_fingerprint,
+)
+
+CREATE_POSTINGS = (
+    "CREATE TABLE index_tokens (id INTEGER PRIMARY KEY, token TEXT NOT NULL UNIQUE)",
+    """CREATE TABLE passage_tokens (
+        passage_id INTEGER PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
+        token_ids BLOB NOT NULL,
+        weights BLOB NOT NULL,
+        length INTEGER NOT NULL
+    )""",
+)
+ANALYZER_KEY = "postings_analyzer"
+VERSION_KEY = "postings_version"
+GENERATION_KEY = "postings_generation"
+
+
+def postings_fingerprint() -> str:
+    """Changes whenever the stored tokens or weights of the same passage could change."""
+    weights = f"{BODY_WEIGHT},{TITLE_WEIGHT},{HEADING_WEIGHT}"
+    return f"{analyzer_fingerprint()}/weights-{weights}"
+
+
+def record_postings(
+    conn: sqlite3.Connection, rows: Sequence[tuple[int, str, str]], title: str
+) -> None:
+    """Store the tokens of one paper's (passage key, section heading, text) rows."""
+    if not rows:
+        return
+    analysed = analyse_passages(title, [(heading, text) for _, heading, text in rows])
+    tokens = list(dict.fromkeys(token for passage in analysed for token in passage.terms))
+    conn.executemany(
+        "INSERT OR IGNORE INTO index_tokens(token) VALUES (?)", [(token,) for token in tokens]
+    )
+    ids = {
+        token: token_id
+        for token, token_id in conn.execute(
+            "SELECT token, id FROM index_tokens WHERE token IN (SELECT value FROM json_each(?))",
+            (json.dumps(tokens, ensure_ascii=False),),
+        )
+    }
+    conn.executemany(
+        "INSERT INTO passage_tokens(passage_id, token_ids, weights, length) VALUES (?, ?, ?, ?)",
+        [
+            (
+                key,
+                np.array([ids[token] for token in passage.terms], np.int32).tobytes(),
+                np.array(passage.weights, np.float32).tobytes(),
+                passage.length,
+            )
+            for (key, _, _), passage in zip(rows, analysed, strict=True)
+        ],
+    )
+    _bump(conn, VERSION_KEY)
+
+
+def forget_postings(conn: sqlite3.Connection, paper_id: str) -> None:
+    """Remove a stored paper's rows; call before deleting its passages."""
+    removed = conn.execute(
+        "DELETE FROM passage_tokens WHERE passage_id IN "
+        "(SELECT id FROM passages WHERE paper_id = ?)",
+        (paper_id,),
+    ).rowcount
+    if removed:
+        _bump(conn, VERSION_KEY)
+        _bump(conn, GENERATION_KEY)
+
+
+def rebuild_postings(conn: sqlite3.Connection) -> None:
+    """Re-analyse every passage; the caller holds a write transaction."""
+    conn.execute("DELETE FROM passage_tokens")
+    for paper_id, title in conn.execute("SELECT id, title FROM papers").fetchall():
+        rows = conn.execute(
+            "SELECT id, section, text FROM passages WHERE paper_id = ? ORDER BY id", (paper_id,)
+        ).fetchall()
+        record_postings(conn, [tuple(row) for row in rows], title)
+    conn.execute(
+        "INSERT OR REPLACE INTO store_meta(key, value) VALUES (?, ?)",
+        (ANALYZER_KEY, postings_fingerprint()),
+    )
+    _bump(conn, VERSION_KEY)
+    _bump(conn, GENERATION_KEY)
+
+
+def ensure_postings_current(conn: sqlite3.Connection) -> None:
+    """Rebuild when another analyser wrote the rows; the caller holds a write transaction."""
+    found = conn.execute("SELECT value FROM store_meta WHERE key = ?", (ANALYZER_KEY,)).fetchone()
+    if found is None or found[0] != postings_fingerprint():
+        rebuild_postings(conn)
+
+
+def read_postings_state(conn: sqlite3.Connection) -> tuple[str, str]:
+    """(version, generation) of the stored rows."""
+    found = {
+        key: value
+        for key, value in conn.execute(
+            "SELECT key, value FROM store_meta WHERE key IN (?, ?)", (VERSION_KEY, GENERATION_KEY)
+        )
+    }
+    return str(found.get(VERSION_KEY, 0)), str(found.get(GENERATION_KEY, 0))
+
+
+def _bump(conn: sqlite3.Connection, key: str) -> None:
+    conn.execute(
+        "INSERT INTO store_meta(key, value) VALUES (?, '1') "
+        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+        (key,),
+    )
+
+
+def load_tokens(conn: sqlite3.Connection, tokens: dict[str, int]) -> dict[str, int]:
+    """`tokens` with the ids of the tokens stored since (ids only grow)."""
+    above = max(tokens.values(), default=0)
+    grown = dict(tokens)
+    for token_id, token in conn.execute(
+        "SELECT id, token FROM index_tokens WHERE id > ?", (above,)
+    ):
+        grown[token] = token_id
+    return grown
+
+
+def load_segment(conn: sqlite3.Connection, above_key: int, vocabulary: int) -> Segment:
+    """The postings of the passages whose keys are above `above_key`."""
+    found = conn.execute(
+        "SELECT passage_id, token_ids, weights, length FROM passage_tokens "
+        "WHERE passage_id > ? ORDER BY passage_id",
+        (above_key,),
+    ).fetchall()
+    return Segment.build(
+        [row[0] for row in found],
+        [row[1] for row in found],
+        [row[2] for row in found],
+        [row[3] for row in found],
+        vocabulary,
+    )
