@@ -244,16 +244,36 @@ def test_added_papers_are_read_alone_and_rank_as_a_fresh_index(tmp_path):
     store.close()
 
 
-def test_a_removed_or_replaced_paper_rebuilds_the_index(tmp_path):
+def test_removed_and_replaced_papers_are_masked_and_rank_as_a_fresh_index(tmp_path):
     store = parity_store(tmp_path / "store.db")
     terms = query_terms("pre-training pairs")
     before = scores(store, terms)
     assert any("Run 0." in text for text, _ in before)
+    base = held_index(store).base
     assert store.remove("doc:0000")
     store.put(document(3, "pre-training pairs replaced"))  # replaces doc:0003
     after = scores(store, terms)
+    index = held_index(store)
+    assert index.base is base and index.passages == 48 - 2 - 2 + 1
     assert not any("Run 0." in text or "Run 3." in text for text, _ in after)
     assert "pre-training pairs replaced" in [text for text, _ in after]
+    store.put(document(40, "pre-training pairs added after"))  # no removal: the mask is kept
+    after = scores(store, terms)
+    assert held_index(store).base is base and held_index(store).passages == 46
+    sqlite_search.forget_indexes()
+    assert scores(store, terms) == after  # IDF and average length without the removed passages
+    store.close()
+
+
+def test_removing_a_quarter_of_the_library_reads_it_again(tmp_path):
+    store = parity_store(tmp_path / "store.db")
+    terms = query_terms("pre-training model")
+    scores(store, terms)
+    base = held_index(store).base
+    for number in range(7):
+        assert store.remove(f"doc:{number:04d}")
+    after = scores(store, terms)
+    assert held_index(store).base is not base and held_index(store).live is None
     sqlite_search.forget_indexes()
     assert scores(store, terms) == after
     store.close()
@@ -276,11 +296,13 @@ def test_rebuilding_the_index_moves_its_generation(tmp_path):
     store = SqliteStore(tmp_path / "store.db")
     store.put(document(1, "model training"))
     conn = store._connection()
-    _, generation = read_postings_state(conn)
+    generation = read_postings_state(conn)[2]
     found = scores(store, ["training"])
+    base = held_index(store).base
     store.reindex()
-    assert read_postings_state(conn)[1] != generation
+    assert read_postings_state(conn)[2] != generation
     assert scores(store, ["training"]) == found
+    assert held_index(store).base is not base  # every row was rewritten: read again
     store.close()
 
 

@@ -1,8 +1,9 @@
 """The lexical index in memory: each index token's postings (passage row, column-weighted count),
 grouped by token, and BM25 computed the way FTS5's bm25() computes it.
 
-A library is held as a base segment plus one segment of the passages added since it was built, so
-adding a paper to a large library re-reads that paper's rows, not the library's.
+A library is held as a base segment, a mask of the base passages removed since it was read, and one
+segment of the passages added since: adding or removing a paper in a large library re-reads that
+paper's rows (and the list of keys), not the library's postings.
 """
 
 from collections.abc import Sequence
@@ -57,17 +58,29 @@ class Segment:
 
 
 class PostingIndex:
-    """One library's postings: a base segment and the passages added after it."""
+    """One library's postings: a base segment (less the passages removed since it was read) and
+    the passages added after it. Rows index the base's passages, then the added ones."""
 
-    def __init__(self, tokens: dict[str, int], base: Segment, added: Segment | None = None):
+    def __init__(
+        self,
+        tokens: dict[str, int],
+        base: Segment,
+        added: Segment | None = None,
+        base_live: np.ndarray | None = None,
+    ):
         self.tokens = tokens
-        self.base, self.added = base, added
+        self.base, self.added, self.base_live = base, added, base_live
         segments = [base] if added is None else [base, added]
         self.keys = np.concatenate([s.keys for s in segments])
         self.lengths = np.concatenate([s.lengths for s in segments])
-        self.rows = len(self.keys)
+        self.size = len(self.keys)
+        self.live: np.ndarray | None = None
+        if base_live is not None:
+            self.live = np.concatenate([base_live, np.ones(self.size - len(base.keys), bool)])
+        live_lengths = self.lengths if self.live is None else self.lengths[self.live]
+        self.passages = len(live_lengths)
         # FTS5's average length: total tokens over rows, both as doubles (integer sums are exact).
-        self.avgdl = float(self.lengths.sum()) / self.rows if self.rows else 0.0
+        self.avgdl = float(live_lengths.sum()) / self.passages if self.passages else 0.0
 
     def token_postings(self, token: str) -> Postings:
         token_id = self.tokens.get(token)
@@ -79,20 +92,25 @@ class PostingIndex:
             rows, counts = self.added.postings(token_id)
             found_rows.append(rows.astype(np.int64) + len(self.base.keys))
             found_counts.append(counts)
-        return np.concatenate(found_rows), np.concatenate(found_counts).astype(np.float64)
+        rows, counts = np.concatenate(found_rows), np.concatenate(found_counts).astype(np.float64)
+        if self.live is None:
+            return rows, counts
+        kept = self.live[rows]
+        return rows[kept], counts[kept]
 
     def rows_of(self, keys: np.ndarray) -> np.ndarray:
         """The rows of these passage keys; keys the index does not hold are left out."""
         at = np.searchsorted(self.keys, keys)
-        inside = at < self.rows
+        inside = at < self.size
         at = at[inside]
-        return at[self.keys[at] == keys[inside]]
+        at = at[self.keys[at] == keys[inside]]
+        return at if self.live is None else at[self.live[at]]
 
     def contribution(self, postings: Postings, hits: int) -> np.ndarray:
         """One phrase's bm25 term for each of its rows, in FTS5's order of operations."""
         rows, counts = postings
         lengths = self.lengths[rows]
-        return idf(self.rows, hits) * (
+        return idf(self.passages, hits) * (
             (counts * (K1 + 1.0)) / (counts + K1 * (1 - B + B * lengths / self.avgdl))
         )
 
@@ -106,14 +124,14 @@ class PostingIndex:
         """(passage key, FTS5 rank: the negated bm25) of the best `limit` rows holding a
         candidate phrase (and admitted, when given), scored over the `scored` phrases in order;
         ties go to the lower key, as FTS5's ORDER BY rank, rowid."""
-        scores = np.zeros(self.rows)
+        scores = np.zeros(self.size)
         for postings in scored:
             scores[postings[0]] += self.contribution(postings, len(postings[0]))
-        held = np.zeros(self.rows, bool)
+        held = np.zeros(self.size, bool)
         for rows, _ in candidates:
             held[rows] = True
         if admitted is not None:
-            allowed = np.zeros(self.rows, bool)
+            allowed = np.zeros(self.size, bool)
             allowed[admitted] = True
             held &= allowed
         rows = np.flatnonzero(held)

@@ -5,10 +5,11 @@ FTS5 scores one matching row at a time (~1 µs each, and a 10^5-passage library 
 ~17,000 candidate rows); the same BM25 over in-memory postings is a few numpy operations per
 query term. The tokens are FTS5's own (bm25_analysis.py), so the scores are the same to the bit.
 
-Rows are written in the transaction that writes their passages. Two counters in `store_meta` tell
-readers what changed: the version moves on every change, the generation only when rows are removed
-or rewritten, so a reader holding the index of an older version with the same generation only has
-to read the passages added since (keys are never reused, so those are the keys above its highest).
+Rows are written in the transaction that writes their passages. Counters in `store_meta` tell
+readers what changed: the version moves on every change, the removals count when rows are removed,
+the generation when every row is rewritten (a new analyser). A reader holding the index of an
+older version of the same generation reads the passages added since (keys are never reused: those
+are the keys above its highest) and, only after removals, the list of keys, to mask the removed.
 """
 
 import json
@@ -37,6 +38,7 @@ CREATE_POSTINGS = (
 )
 ANALYZER_KEY = "postings_analyzer"
 VERSION_KEY = "postings_version"
+REMOVALS_KEY = "postings_removals"
 GENERATION_KEY = "postings_generation"
 
 
@@ -88,7 +90,7 @@ def forget_postings(conn: sqlite3.Connection, paper_id: str) -> None:
     ).rowcount
     if removed:
         _bump(conn, VERSION_KEY)
-        _bump(conn, GENERATION_KEY)
+        _bump(conn, REMOVALS_KEY)
 
 
 def rebuild_postings(conn: sqlite3.Connection) -> None:
@@ -114,15 +116,16 @@ def ensure_postings_current(conn: sqlite3.Connection) -> None:
         rebuild_postings(conn)
 
 
-def read_postings_state(conn: sqlite3.Connection) -> tuple[str, str]:
-    """(version, generation) of the stored rows."""
+def read_postings_state(conn: sqlite3.Connection) -> tuple[str, str, str]:
+    """(version, removals, generation) of the stored rows."""
+    keys = (VERSION_KEY, REMOVALS_KEY, GENERATION_KEY)
     found = {
         key: value
         for key, value in conn.execute(
-            "SELECT key, value FROM store_meta WHERE key IN (?, ?)", (VERSION_KEY, GENERATION_KEY)
+            "SELECT key, value FROM store_meta WHERE key IN (?, ?, ?)", keys
         )
     }
-    return str(found.get(VERSION_KEY, 0)), str(found.get(GENERATION_KEY, 0))
+    return tuple(str(found.get(key, 0)) for key in keys)
 
 
 def _bump(conn: sqlite3.Connection, key: str) -> None:

@@ -26,15 +26,17 @@ from papershelf.storage.postings_index import PostingIndex, Postings
 from papershelf.storage.sqlite_fts import BM25, FTS_TABLE, match_expression
 from papershelf.storage.sqlite_postings import load_segment, load_tokens, read_postings_state
 
-# Passages added since the base segment was built are read into a second one while they stay
-# below this share of the base (or a few thousand); then the whole index is rebuilt.
-ADDED_SHARE, ADDED_FLOOR = 0.25, 5_000
+# Passages added since the base segment was read are read into a second one, and removed ones
+# masked, while each stays below this share of the base (or a few thousand added); past that,
+# the whole index is read again.
+ADDED_SHARE, ADDED_FLOOR, REMOVED_SHARE = 0.25, 5_000, 0.25
 PHRASES_KEPT = 2_000
 
 
 class _Held:
-    def __init__(self, index: PostingIndex, version: str, generation: str):
-        self.index, self.version, self.generation = index, version, generation
+    def __init__(self, index: PostingIndex, state: tuple[str, str, str]):
+        self.index = index
+        self.version, self.removals, self.generation = state
 
 
 _held: dict[str, _Held] = {}
@@ -56,15 +58,15 @@ def ranked_ids(
     if not phrases or limit <= 0:
         return []
     file = _file_of(conn)
-    version, generation = read_postings_state(conn)
-    index = _current_index(conn, file, version, generation)
-    if not index.rows:
+    state = read_postings_state(conn)
+    index = _current_index(conn, file, state)
+    if not index.passages:
         return []
     postings = {
-        term: _postings(conn, index, (file, version), term, tokens) for term, tokens in phrases
+        term: _postings(conn, index, (file, state[0]), term, tokens) for term, tokens in phrases
     }
     frequency = {term: len(found[0]) for term, found in postings.items()}
-    scored, candidates = shared.scored_and_candidate_terms(frequency, index.rows)
+    scored, candidates = shared.scored_and_candidate_terms(frequency, index.passages)
     admitted = None
     if where != "1":
         keys = conn.execute(
@@ -87,35 +89,58 @@ def _file_of(conn: sqlite3.Connection) -> str:
 
 
 def _current_index(
-    conn: sqlite3.Connection, file: str, version: str, generation: str
+    conn: sqlite3.Connection, file: str, state: tuple[str, str, str]
 ) -> PostingIndex:
+    version, removals, generation = state
     with _lock:
         held = _held.get(file) if file else None
         if held is not None and held.version == version:
             return held.index
         index = None
         if held is not None and held.generation == generation:
-            index = _with_added_passages(conn, held.index)
+            index = _with_writes_since(conn, held.index, held.removals != removals)
         if index is None:
             tokens = load_tokens(conn, {})
             index = PostingIndex(tokens, load_segment(conn, 0, _vocabulary(tokens)))
         if file:
-            _held[file] = _Held(index, version, generation)
+            _held[file] = _Held(index, state)
         return index
 
 
-def _with_added_passages(conn: sqlite3.Connection, index: PostingIndex) -> PostingIndex | None:
-    """The index with the passages added since its base segment, or None when they are too many
-    to keep apart (the caller rebuilds)."""
+def _with_writes_since(
+    conn: sqlite3.Connection, index: PostingIndex, removed_since: bool
+) -> PostingIndex | None:
+    """The index with the passages added since its base segment was read and without those
+    removed, or None when they are too many to keep apart (the caller reads everything)."""
     base = index.base
     high = int(base.keys[-1]) if len(base.keys) else 0
+    base_live = index.base_live
+    if removed_since:
+        base_live = np.isin(base.keys, _passage_keys(conn))
+    if base_live is None:
+        base_live = np.ones(len(base.keys), bool)
     (added,) = conn.execute(
         "SELECT count(*) FROM passage_tokens WHERE passage_id > ?", (high,)
     ).fetchone()
-    if added > max(ADDED_FLOOR, ADDED_SHARE * len(base.keys)):
+    removed = len(base.keys) - int(base_live.sum())
+    if added > max(ADDED_FLOOR, ADDED_SHARE * len(base.keys)) or removed > REMOVED_SHARE * len(
+        base.keys
+    ):
         return None
     tokens = load_tokens(conn, index.tokens)
-    return PostingIndex(tokens, base, load_segment(conn, high, _vocabulary(tokens)))
+    return PostingIndex(
+        tokens,
+        base,
+        load_segment(conn, high, _vocabulary(tokens)),
+        base_live if removed else None,
+    )
+
+
+def _passage_keys(conn: sqlite3.Connection) -> np.ndarray:
+    """Every passage key, read through the smallest index that holds them (one string: a row per
+    key costs twice as much at 10^5 passages)."""
+    (joined,) = conn.execute("SELECT group_concat(id) FROM passages").fetchone()
+    return np.array(joined.split(",") if joined else [], np.int64)
 
 
 def _vocabulary(tokens: dict[str, int]) -> int:
@@ -154,10 +179,10 @@ def _phrase_postings(conn: sqlite3.Connection, index: PostingIndex, term: str) -
     keys = np.array([key for key, _ in found], np.int64)
     scores = np.array([score for _, score in found], np.float64)
     at = np.searchsorted(index.keys, keys)
-    known = (at < index.rows) & (index.keys[np.minimum(at, index.rows - 1)] == keys)
+    known = (at < index.size) & (index.keys[np.minimum(at, index.size - 1)] == keys)
     row_of, score = at[known], scores[known]
     lengths = K1 * (1 - B + B * index.lengths[row_of] / index.avgdl)
-    most = idf(index.rows, len(keys)) * (K1 + 1.0)
+    most = idf(index.passages, len(keys)) * (K1 + 1.0)
     return row_of, np.rint(score * lengths / (most - score))
 
 
