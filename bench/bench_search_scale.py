@@ -31,7 +31,7 @@ from papershelf.library import Library
 from papershelf.search.indexing import embedding_text, vector_space
 from papershelf.search.lexicon import embed_missing_terms
 from papershelf.storage.base import Store
-from papershelf.storage.sqlite_search import forget_indexes, forget_phrases
+from papershelf.storage.sqlite_held_index import forget_indexes, forget_phrases
 
 PASSAGES_PER_PAPER = 100
 MODES = ("lexical", "dense", "hybrid")
@@ -185,7 +185,7 @@ def first_lexical_ms(library: Library, query: str) -> float:
 
 def search_after_writes_ms(library: Library, extra: Document, query: str) -> tuple[float, float]:
     """A lexical search after a paper is added (its passages are read alone), then one after it is
-    removed again (the postings are read afresh); the library is left as it was."""
+    removed again (its rows are masked); the library is left as it was."""
     library.search(query, mode="lexical")
     library.store.put(extra)
     started = time.perf_counter()

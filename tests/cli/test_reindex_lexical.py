@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pymongo import MongoClient
 
-from papershelf.storage import sqlite_search
+from papershelf.storage import sqlite_held_index
 from tests.cli.conftest import Shelf
 
 
@@ -28,7 +28,7 @@ def test_a_damaged_lexical_index_is_rebuilt(
     database.execute("DELETE FROM passage_tokens")
     database.commit()
     database.close()
-    sqlite_search.forget_indexes()  # as a new process finds it
+    sqlite_held_index.forget_indexes()  # as a new process finds it
     assert json.loads(shelf("search", "pixel shuffle", "--json").stdout)["hits"] == []
 
     result = shelf("reindex", "--lexical", "--json")

@@ -8,7 +8,7 @@ import pytest
 
 from papershelf.core.models import Document, Paper, PaperFilter, Passage
 from papershelf.core.textindex import query_terms
-from papershelf.storage import migrations, shared, sqlite_search
+from papershelf.storage import migrations, shared, sqlite_held_index, sqlite_search
 from papershelf.storage.sqlite import SqliteStore
 from papershelf.storage.sqlite_fts import BM25, FTS_TABLE, match_expression
 from papershelf.storage.sqlite_postings import read_postings_state
@@ -225,7 +225,7 @@ def rows_filter(filter):
 
 
 def held_index(store: SqliteStore):
-    return sqlite_search._held[str(store.path)].index
+    return sqlite_held_index._held[str(store.path)].index
 
 
 def test_added_papers_are_read_alone_and_rank_as_a_fresh_index(tmp_path):
@@ -238,7 +238,7 @@ def test_added_papers_are_read_alone_and_rank_as_a_fresh_index(tmp_path):
     after = scores(store, terms)
     index = held_index(store)
     assert index.base is base and index.added is not None and len(index.added.keys) == 6
-    sqlite_search.forget_indexes()
+    sqlite_held_index.forget_indexes()
     assert scores(store, terms) == after  # the same as an index built from scratch
     assert held_index(store).added is None
     store.close()
@@ -260,7 +260,7 @@ def test_removed_and_replaced_papers_are_masked_and_rank_as_a_fresh_index(tmp_pa
     store.put(document(40, "pre-training pairs added after"))  # no removal: the mask is kept
     after = scores(store, terms)
     assert held_index(store).base is base and held_index(store).passages == 46
-    sqlite_search.forget_indexes()
+    sqlite_held_index.forget_indexes()
     assert scores(store, terms) == after  # IDF and average length without the removed passages
     store.close()
 
@@ -274,7 +274,7 @@ def test_removing_a_quarter_of_the_library_reads_it_again(tmp_path):
         assert store.remove(f"doc:{number:04d}")
     after = scores(store, terms)
     assert held_index(store).base is not base and held_index(store).live is None
-    sqlite_search.forget_indexes()
+    sqlite_held_index.forget_indexes()
     assert scores(store, terms) == after
     store.close()
 
@@ -296,11 +296,11 @@ def test_rebuilding_the_index_moves_its_generation(tmp_path):
     store = SqliteStore(tmp_path / "store.db")
     store.put(document(1, "model training"))
     conn = store._connection()
-    generation = read_postings_state(conn)[2]
+    generation = read_postings_state(conn).generation
     found = scores(store, ["training"])
     base = held_index(store).base
     store.reindex()
-    assert read_postings_state(conn)[2] != generation
+    assert read_postings_state(conn).generation != generation
     assert scores(store, ["training"]) == found
     assert held_index(store).base is not base  # every row was rewritten: read again
     store.close()
@@ -317,7 +317,7 @@ def test_a_library_from_before_the_postings_gets_them_when_opened(tmp_path):
     conn.execute("DELETE FROM schema_migrations WHERE name = 'm004_passage_tokens'")
     conn.commit()
     conn.close()
-    sqlite_search.forget_indexes()
+    sqlite_held_index.forget_indexes()
     reopened = SqliteStore(path)
     assert scores(reopened, query_terms("pre-training pairs")) == expected
     (count,) = reopened._connection().execute("SELECT count(*) FROM passage_tokens").fetchone()

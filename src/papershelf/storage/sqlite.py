@@ -36,9 +36,11 @@ from papershelf.storage.sqlite_fts import (
     rebuild_index,
     unindex_paper,
 )
+from papershelf.storage.sqlite_held_index import database_file, release
 from papershelf.storage.sqlite_postings import (
     ensure_postings_current,
     forget_postings,
+    postings_are_current,
     rebuild_postings,
     record_postings,
 )
@@ -76,9 +78,10 @@ class SqliteStore:
         with self._errors():
             conn = self._connection()
             migrate(conn, f"the library database {self.path}")
-            if not index_is_current(conn):
+            if not index_is_current(conn) or not postings_are_current(conn):
                 with write_transaction(conn):
                     ensure_index_current(conn)
+                    ensure_postings_current(conn)
 
     # Connections and errors
 
@@ -125,6 +128,8 @@ class SqliteStore:
     def close(self) -> None:
         with self._registry_lock:
             self._closed = True
+            if self._connections:
+                release(database_file(self._connections[0][1]))
             for _, conn in self._connections:
                 conn.close()
             self._connections = []

@@ -14,10 +14,13 @@ are the keys above its highest) and, only after removals, the list of keys, to m
 
 import json
 import sqlite3
+import uuid
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
+from papershelf.core.errors import StoreError
 from papershelf.storage.bm25_analysis import analyse_passages
 from papershelf.storage.postings_index import Segment
 from papershelf.storage.sqlite_fts import (
@@ -37,6 +40,7 @@ CREATE_POSTINGS = (
     )""",
 )
 ANALYZER_KEY = "postings_analyzer"
+LIBRARY_KEY = "postings_library"  # a random id: a file deleted and made again is another library
 VERSION_KEY = "postings_version"
 REMOVALS_KEY = "postings_removals"
 GENERATION_KEY = "postings_generation"
@@ -105,27 +109,74 @@ def rebuild_postings(conn: sqlite3.Connection) -> None:
         "INSERT OR REPLACE INTO store_meta(key, value) VALUES (?, ?)",
         (ANALYZER_KEY, postings_fingerprint()),
     )
+    conn.execute(
+        "INSERT OR IGNORE INTO store_meta(key, value) VALUES (?, ?)",
+        (LIBRARY_KEY, uuid.uuid4().hex),
+    )
     _bump(conn, VERSION_KEY)
     _bump(conn, GENERATION_KEY)
 
 
+def postings_are_current(conn: sqlite3.Connection) -> bool:
+    """Whether the rows were made by this analyser and cover the newest passage (a papershelf from
+    before the rows existed may have added passages without them)."""
+    found = conn.execute("SELECT value FROM store_meta WHERE key = ?", (ANALYZER_KEY,)).fetchone()
+    return found is not None and found[0] == postings_fingerprint() and not _uncovered(conn)
+
+
 def ensure_postings_current(conn: sqlite3.Connection) -> None:
-    """Rebuild when another analyser wrote the rows; the caller holds a write transaction."""
+    """Rebuild when another analyser wrote the rows, and add those of passages written without
+    them; the caller holds a write transaction."""
     found = conn.execute("SELECT value FROM store_meta WHERE key = ?", (ANALYZER_KEY,)).fetchone()
     if found is None or found[0] != postings_fingerprint():
         rebuild_postings(conn)
+        return
+    above = _uncovered(conn)
+    if above is None:
+        return
+    papers = conn.execute(
+        "SELECT DISTINCT pa.id, pa.title FROM passages ps JOIN papers pa ON pa.id = ps.paper_id "
+        "WHERE ps.id > ?",
+        (above,),
+    ).fetchall()
+    for paper_id, title in papers:
+        rows = conn.execute(
+            "SELECT id, section, text FROM passages WHERE paper_id = ? AND id > ? ORDER BY id",
+            (paper_id, above),
+        ).fetchall()
+        record_postings(conn, [tuple(row) for row in rows], title)
 
 
-def read_postings_state(conn: sqlite3.Connection) -> tuple[str, str, str]:
-    """(version, removals, generation) of the stored rows."""
-    keys = (VERSION_KEY, REMOVALS_KEY, GENERATION_KEY)
+def _uncovered(conn: sqlite3.Connection) -> int | None:
+    """The highest key with rows when passages above it have none, else None."""
+    ((passages,),) = conn.execute("SELECT coalesce(max(id), 0) FROM passages").fetchall()
+    ((covered,),) = conn.execute(
+        "SELECT coalesce(max(passage_id), 0) FROM passage_tokens"
+    ).fetchall()
+    return int(covered) if passages > covered else None
+
+
+class PostingsState(NamedTuple):
+    """What a held index was read from: the library, the generation of its rows, and the
+    counters of changes and of removals."""
+
+    library: str
+    generation: int
+    version: int
+    removals: int
+
+
+def read_postings_state(conn: sqlite3.Connection) -> PostingsState:
+    keys = (LIBRARY_KEY, GENERATION_KEY, VERSION_KEY, REMOVALS_KEY)
     found = {
         key: value
         for key, value in conn.execute(
-            "SELECT key, value FROM store_meta WHERE key IN (?, ?, ?)", keys
+            "SELECT key, value FROM store_meta WHERE key IN (?, ?, ?, ?)", keys
         )
     }
-    return tuple(str(found.get(key, 0)) for key in keys)
+    return PostingsState(
+        str(found.get(LIBRARY_KEY, "")), *(int(found.get(key, 0)) for key in keys[1:])
+    )
 
 
 def _bump(conn: sqlite3.Connection, key: str) -> None:
@@ -154,10 +205,16 @@ def load_segment(conn: sqlite3.Connection, above_key: int, vocabulary: int) -> S
         "WHERE passage_id > ? ORDER BY passage_id",
         (above_key,),
     ).fetchall()
-    return Segment.build(
-        [row[0] for row in found],
-        [row[1] for row in found],
-        [row[2] for row in found],
-        [row[3] for row in found],
-        vocabulary,
-    )
+    try:
+        return Segment.build(
+            [row[0] for row in found],
+            [row[1] for row in found],
+            [row[2] for row in found],
+            [row[3] for row in found],
+            vocabulary,
+        )
+    except (ValueError, IndexError) as exc:
+        raise StoreError(
+            f"the lexical index of this library is damaged ({exc}); "
+            "run `papershelf reindex --lexical` to rebuild it"
+        ) from exc
