@@ -9,7 +9,7 @@ lets any number of readers run beside one writer; writers queue on the busy time
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import numpy as np
@@ -129,7 +129,8 @@ class SqliteStore:
         with self._registry_lock:
             self._closed = True
             if self._connections:
-                release(database_file(self._connections[0][1]))
+                with suppress(sqlite3.Error):  # closing must not hide why opening failed
+                    release(database_file(self._connections[0][1]))
             for _, conn in self._connections:
                 conn.close()
             self._connections = []
