@@ -123,6 +123,20 @@ def test_passages_written_without_their_rows_get_them_when_the_library_opens(tmp
     reopened.close()
 
 
+def test_a_library_whose_rows_are_all_missing_gets_them_when_it_opens(tmp_path):
+    """No rows at all is 'covered up to key 0', not covered."""
+    path = tmp_path / "library.db"
+    store = SqliteStore(path)
+    store.put(document("doc:a", "alpha giraffe"))
+    store.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM passage_tokens")
+    sqlite_held_index.forget_indexes()
+    reopened = SqliteStore(path)
+    assert [text for text, _ in texts(reopened, ["giraffe"])] == ["alpha giraffe"]
+    reopened.close()
+
+
 def test_a_damaged_row_is_a_store_error_that_says_how_to_repair(tmp_path):
     path = tmp_path / "library.db"
     store = SqliteStore(path)

@@ -12,6 +12,7 @@ from papershelf.storage import migrations, shared, sqlite_held_index, sqlite_sea
 from papershelf.storage.sqlite import SqliteStore
 from papershelf.storage.sqlite_fts import BM25, FTS_TABLE, match_expression
 from papershelf.storage.sqlite_postings import read_postings_state
+from papershelf.storage.sqlite_rows import filter_sql
 
 
 def document(number: int, text: str) -> Document:
@@ -210,18 +211,12 @@ def test_a_filter_admits_the_same_passages_as_an_fts5_join(tmp_path):
         PaperFilter(paper_ids=["doc:0003", "doc:0010"]),
         PaperFilter(paper_ids=["doc:9999"]),
     ):
-        where, params = rows_filter(filter)
+        where, params = filter_sql(filter)
         for query in QUERIES[:4]:
             terms = query_terms(query)
             found = sqlite_search.ranked_ids(conn, terms, 10, where=where, params=params)
             assert found == fts5_ranking(store, terms, 10, where, params), (filter, query)
     store.close()
-
-
-def rows_filter(filter):
-    from papershelf.storage.sqlite_rows import filter_sql
-
-    return filter_sql(filter)
 
 
 def held_index(store: SqliteStore):

@@ -92,7 +92,7 @@ def rebuild_index(conn: sqlite3.Connection) -> None:
         "INSERT OR REPLACE INTO store_meta(key, value) VALUES (?, ?)",
         (ANALYZER_KEY, analyzer_fingerprint()),
     )
-    # Cached probes of the old index (sqlite_search) are keyed by this version.
+    # Readers' caches of what the old index held are keyed by this version.
     bump_version(conn)
 
 

@@ -29,6 +29,7 @@ from papershelf.storage.sqlite_fts import (
     TITLE_WEIGHT,
     analyzer_fingerprint,
 )
+from papershelf.storage.sqlite_vectors import bump_counter
 
 CREATE_POSTINGS = (
     "CREATE TABLE index_tokens (id INTEGER PRIMARY KEY, token TEXT NOT NULL UNIQUE)",
@@ -82,7 +83,7 @@ def record_postings(
             for (key, _, _), passage in zip(rows, analysed, strict=True)
         ],
     )
-    _bump(conn, VERSION_KEY)
+    bump_counter(conn, VERSION_KEY)
 
 
 def forget_postings(conn: sqlite3.Connection, paper_id: str) -> None:
@@ -93,18 +94,14 @@ def forget_postings(conn: sqlite3.Connection, paper_id: str) -> None:
         (paper_id,),
     ).rowcount
     if removed:
-        _bump(conn, VERSION_KEY)
-        _bump(conn, REMOVALS_KEY)
+        bump_counter(conn, VERSION_KEY)
+        bump_counter(conn, REMOVALS_KEY)
 
 
 def rebuild_postings(conn: sqlite3.Connection) -> None:
     """Re-analyse every passage; the caller holds a write transaction."""
     conn.execute("DELETE FROM passage_tokens")
-    for paper_id, title in conn.execute("SELECT id, title FROM papers").fetchall():
-        rows = conn.execute(
-            "SELECT id, section, text FROM passages WHERE paper_id = ? ORDER BY id", (paper_id,)
-        ).fetchall()
-        record_postings(conn, [tuple(row) for row in rows], title)
+    _record_passages_above(conn, 0)
     conn.execute(
         "INSERT OR REPLACE INTO store_meta(key, value) VALUES (?, ?)",
         (ANALYZER_KEY, postings_fingerprint()),
@@ -113,27 +110,34 @@ def rebuild_postings(conn: sqlite3.Connection) -> None:
         "INSERT OR IGNORE INTO store_meta(key, value) VALUES (?, ?)",
         (LIBRARY_KEY, uuid.uuid4().hex),
     )
-    _bump(conn, VERSION_KEY)
-    _bump(conn, GENERATION_KEY)
+    bump_counter(conn, VERSION_KEY)
+    bump_counter(conn, GENERATION_KEY)
 
 
 def postings_are_current(conn: sqlite3.Connection) -> bool:
     """Whether the rows were made by this analyser and cover the newest passage (a papershelf from
     before the rows existed may have added passages without them)."""
-    found = conn.execute("SELECT value FROM store_meta WHERE key = ?", (ANALYZER_KEY,)).fetchone()
-    return found is not None and found[0] == postings_fingerprint() and not _uncovered(conn)
+    return _made_by_this_analyser(conn) and _uncovered(conn) is None
 
 
 def ensure_postings_current(conn: sqlite3.Connection) -> None:
     """Rebuild when another analyser wrote the rows, and add those of passages written without
     them; the caller holds a write transaction."""
-    found = conn.execute("SELECT value FROM store_meta WHERE key = ?", (ANALYZER_KEY,)).fetchone()
-    if found is None or found[0] != postings_fingerprint():
+    if not _made_by_this_analyser(conn):
         rebuild_postings(conn)
         return
     above = _uncovered(conn)
-    if above is None:
-        return
+    if above is not None:
+        _record_passages_above(conn, above)
+
+
+def _made_by_this_analyser(conn: sqlite3.Connection) -> bool:
+    found = conn.execute("SELECT value FROM store_meta WHERE key = ?", (ANALYZER_KEY,)).fetchone()
+    return found is not None and found[0] == postings_fingerprint()
+
+
+def _record_passages_above(conn: sqlite3.Connection, above: int) -> None:
+    """Store the tokens of every passage whose key is above `above`, paper by paper."""
     papers = conn.execute(
         "SELECT DISTINCT pa.id, pa.title FROM passages ps JOIN papers pa ON pa.id = ps.paper_id "
         "WHERE ps.id > ?",
@@ -176,14 +180,6 @@ def read_postings_state(conn: sqlite3.Connection) -> PostingsState:
     }
     return PostingsState(
         str(found.get(LIBRARY_KEY, "")), *(int(found.get(key, 0)) for key in keys[1:])
-    )
-
-
-def _bump(conn: sqlite3.Connection, key: str) -> None:
-    conn.execute(
-        "INSERT INTO store_meta(key, value) VALUES (?, '1') "
-        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
-        (key,),
     )
 
 

@@ -22,10 +22,15 @@ KEY_HIGH_WATER = "passage_key_high"
 
 def bump_version(conn: sqlite3.Connection) -> None:
     """Mark that passages or vectors changed; call inside the write transaction that changed them."""
+    bump_counter(conn, VERSION_KEY)
+
+
+def bump_counter(conn: sqlite3.Connection, key: str) -> None:
+    """Add one to a counter in store_meta (from 1 when it is missing)."""
     conn.execute(
         "INSERT INTO store_meta(key, value) VALUES (?, '1') "
         "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
-        (VERSION_KEY,),
+        (key,),
     )
 
 
