@@ -1,10 +1,10 @@
 """Concept coverage: how many of a question's concepts a passage holds, and what it does to ranks."""
 
-from papershelf.core.models import PaperFilter
-from papershelf.search.concepts import concepts, stem
+from papershelf.core.models import PaperFilter, Passage
+from papershelf.search.concepts import Concepts, concepts, stem
 from papershelf.search.hybrid import FusionSettings, Searcher
 from papershelf.search.query import analyse
-from papershelf.search.rerank import rerank
+from papershelf.search.rerank import rerank, with_concepts
 from papershelf.storage.sqlite import SqliteStore
 from tests.search.test_rerank import passage
 from tests.storage.contract import make_document
@@ -121,3 +121,82 @@ def test_a_rendering_with_no_latin_word_is_no_free_concept():
     asked = concepts(analyse("什么是批归一化"), [("批归一化", [("—",)])])
     assert asked.coverage("nothing to do with it") == 0.0
     assert asked.coverage("批归一化") == 1.0
+
+
+def test_nearby_coverage_counts_the_concepts_of_the_best_two_adjacent_sentences():
+    asked = concepts(analyse("momentum encoder queue size"))
+    close = "Intro text. A momentum encoder fills the queue. Its size is fixed. Unrelated end."
+    scattered = "A momentum term. Then an encoder. Later a queue. Finally the size."
+    assert asked.coverage(close) == asked.coverage(scattered) == 1.0
+    assert asked.nearby_coverage(close) == 1.0
+    assert asked.nearby_coverage(scattered) == 2 / 4
+    assert asked.nearby_coverage("One momentum encoder sentence only.") == 2 / 4
+
+
+def test_chinese_sentences_end_at_full_stops_without_spaces():
+    translations = [
+        ("批归一化", [("batch", "normalization")]),
+        ("缩放", [("scaling",)]),
+        ("平移", [("shift",)]),
+    ]
+    asked = concepts(analyse("批归一化为什么要缩放和平移？"), translations)
+    spread = "批归一化很常用。它有很多好处。然后缩放。最后平移。"
+    assert asked.coverage(spread) == 1.0
+    assert asked.nearby_coverage(spread) == 2 / 3
+    assert asked.nearby_coverage("它有很多好处。先批归一化，再缩放和平移。结束。") == 1.0
+
+
+def test_concepts_held_close_together_overtake_the_same_concepts_scattered():
+    query = analyse("momentum encoder queue size")
+    scattered = passage(
+        "a", 0, "A momentum term. Then an encoder. Later a queue. Finally the size."
+    )
+    close = passage("b", 0, "Intro. A momentum encoder fills the queue. Its size is fixed. End.")
+    kept = rerank(
+        [(scattered, 1.0), (close, 0.9)],
+        paper_weight=0.0,
+        bibliography_weight=1.0,
+        concepts=concepts(query),
+        concept_weight=1.0,
+    )
+    assert [p.paper_id for p, _ in kept] == ["b", "a"]
+    assert kept[0][1] == 0.9 * 2.0  # every concept anywhere and all in two adjacent sentences
+    assert kept[1][1] == 1.0 * (1 + (0.5 * 1.0 + 0.5 * 2 / 4))
+
+
+class _CountingConcepts(Concepts):
+    def __init__(self, items):
+        super().__init__(items)
+        self.windows_read = 0
+
+    def nearby_coverage(self, text: str) -> float:
+        self.windows_read += 1
+        return super().nearby_coverage(text)
+
+
+def _candidates() -> list[tuple[Passage, float]]:
+    found = []
+    for i in range(60):
+        # All four concepts or three, next to each other or apart; scores that often tie.
+        last = "The queue has a size." if i % 4 else "The queue grows."
+        text = "A momentum encoder." + " Filler here." * (i % 3) + " " + last
+        found.append((passage(f"p{i}", i, text), 1.0 + (i % 7) / 10))
+    return found
+
+
+def test_scoring_only_the_first_places_exactly_gives_the_same_first_places():
+    query = analyse("momentum encoder queue size")
+    exhaustive = with_concepts(_candidates(), concepts(query), 1.0)
+    asked = _CountingConcepts(concepts(query).items)
+    pruned = with_concepts(_candidates(), asked, 1.0, exact_depth=8)
+
+    def first(scored: list[tuple[Passage, float]]) -> list[tuple[str, float]]:
+        ranked = sorted(scored, key=lambda item: -item[1])[:8]
+        return [(p.paper_id, score) for p, score in ranked]
+
+    assert first(pruned) == first(exhaustive)
+    anywhere_only = [(p, score * (1 + asked.coverage(p.text))) for p, score in _candidates()]
+    assert first(exhaustive) != first(anywhere_only)  # the windows decide some of these places
+    assert asked.windows_read < 30  # of 60: the rest could not reach the first 8
+    for (p, exact), (_, kept) in zip(exhaustive, pruned, strict=True):
+        assert kept <= exact, p.paper_id  # a candidate left out keeps its lowest possible score

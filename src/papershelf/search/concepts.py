@@ -6,6 +6,8 @@ own: a passage repeating three renderings of one Chinese word ('effect', 'effect
 question's concepts a passage holds (coordination level matching) restores what the question
 asks for: every word of the question's Latin text is a concept; a Chinese word is one concept
 together with its English renderings. Measured on the eval set (docs/retrieval-notes.md §8).
+The concepts a passage holds within two adjacent sentences count too (§11): held close
+together, they more likely answer the question.
 """
 
 import re
@@ -27,6 +29,13 @@ _MIN_STEM = 4
 # Words this short, and words with digits, match whole: 'vgg', '5' (not '50'), '60.6'.
 _SHORT_WORD = 3
 _CJK = re.compile(f"[{CJK_CHAR}]")
+# Sentences in the window `nearby_coverage` looks at: concepts held in one or two adjacent
+# sentences are more likely the answer than the same concepts scattered through a passage (term
+# proximity). 2 beat 1 and 3 on the dev questions (docs/retrieval-notes.md §11).
+WINDOW_SENTENCES = 2
+# A sentence ends at . ! ? ; before a space or a CJK character (NFKC folds the full-width ！？；
+# of CJK text, which puts no space after them, to these), or at a CJK full stop.
+_SENTENCE_END = re.compile(f"[.!?;](?=\\s|[{CJK_CHAR}])|。")
 
 # An English rendering of a concept: all its words must be in the passage ('batch normalization').
 Form = tuple[str, ...]
@@ -96,6 +105,77 @@ class Concepts:
                 held += 1
         return held / len(self.items)
 
+    def nearby_coverage(self, text: str) -> float:
+        """Share of the concepts held by the best window of WINDOW_SENTENCES adjacent sentences
+        of the text (all of it when it is no longer). Never above `coverage`; reads the text
+        sentence by sentence, so it costs about twice as much."""
+        if not self.items:
+            return 0.0
+        read = _read(text)
+        sentences_of = self._sentences_of_words(read)
+        # Window i holds sentences i .. i + WINDOW_SENTENCES - 1; masks below are of windows.
+        last = max(0, len(read.sentences) - WINDOW_SENTENCES)
+        valid = (1 << (last + 1)) - 1
+
+        def windows_with(sentences: int) -> int:
+            spread = 0
+            for shift in range(WINDOW_SENTENCES):
+                spread |= sentences >> shift
+            return spread & valid
+
+        held: list[int] = []  # per concept held somewhere: the windows holding it
+        for concept in self.items:
+            chinese = self._chinese_sentences(concept, read) if read.chinese else 0
+            windows = windows_with(chinese)
+            for form in concept.forms:
+                together = valid
+                for word in form:
+                    together &= windows_with(sentences_of[word])
+                windows |= together
+            if windows:
+                held.append(windows)
+        best = 0
+        pending = 0  # the windows holding any concept
+        for windows in held:
+            pending |= windows
+        while pending:
+            at = (pending & -pending).bit_length() - 1
+            pending &= pending - 1
+            best = max(best, sum(windows >> at & 1 for windows in held))
+        return best / len(self.items)
+
+    @staticmethod
+    def _chinese_sentences(concept: Concept, read: "_Read") -> int:
+        found = 0
+        for spelling in concept.chinese:
+            if spelling in read.compacted:
+                for i, sentence in enumerate(read.sentences):
+                    if spelling in "".join(sentence.split()):
+                        found |= 1 << i
+        return found
+
+    def _sentences_of_words(self, read: "_Read") -> dict[Word, int]:
+        """Each question word's sentences in the passage, as a bit mask (0: not held)."""
+        realized: dict[str, list[Word]] = {}  # passage word -> the question words it is
+        for word in self._words:
+            spelling, whole = word
+            if whole:
+                if spelling in read.unique:
+                    realized.setdefault(spelling, []).append(word)
+                continue
+            # Passage words starting with the stem sort from the first one not before it.
+            at = bisect_left(read.ordered, spelling)
+            while at < len(read.ordered) and read.ordered[at].startswith(spelling):
+                realized.setdefault(read.ordered[at], []).append(word)
+                at += 1
+        found = dict.fromkeys(self._words, 0)
+        if realized:
+            for i, words in enumerate(read.words):
+                for passage_word in words & realized.keys():
+                    for word in realized[passage_word]:
+                        found[word] |= 1 << i
+        return found
+
 
 # A passage's words as the question's are compared with them: hyphens split ('top-5'), decimals
 # and thousands stay whole ('0.5', '1,000'), so '5' is never found inside a number.
@@ -106,6 +186,32 @@ _WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 def _words_of(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
     words = frozenset(_WORD.findall(unicodedata.normalize("NFKC", text).lower()))
     return tuple(sorted(words)), words
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A passage as concepts are matched against it, sentence by sentence."""
+
+    ordered: tuple[str, ...]  # its distinct words, sorted
+    unique: frozenset[str]  # the same, as a set
+    words: tuple[frozenset[str], ...]  # each sentence's words
+    sentences: tuple[str, ...]  # folded (NFKC, lower case)
+    compacted: str  # the whole text as compact() makes it, for Chinese spellings
+    chinese: bool  # whether it has any CJK character
+
+
+@lru_cache(maxsize=4096)
+def _read(text: str) -> _Read:
+    """The text split into sentences (after NFKC folding, so full-width marks end them too)."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    ends = [end.end() for end in _SENTENCE_END.finditer(folded)]
+    pieces = [folded[a:b] for a, b in zip([0, *ends], [*ends, len(folded)], strict=True)]
+    sentences = tuple(piece for piece in pieces if piece.strip()) or (folded,)
+    words = tuple(frozenset(_WORD.findall(sentence)) for sentence in sentences)
+    unique = frozenset().union(*words)
+    compacted = "".join(folded.split())
+    chinese = _CJK.search(compacted) is not None
+    return _Read(tuple(sorted(unique)), unique, words, sentences, compacted, chinese)
 
 
 def concepts(query: Query, translations: Sequence[Translation] = ()) -> Concepts:

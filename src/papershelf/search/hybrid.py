@@ -25,6 +25,9 @@ from papershelf.storage.base import Store
 log = logging.getLogger(__name__)
 
 SearchMode = Literal["hybrid", "lexical", "dense"]
+# Places past `limit` the re-ranking scores exactly, for the overlapping passages dropped after it
+# (overlaps.py); the rest of the candidates cannot reach them (rerank.with_concepts).
+EXACT_MARGIN = 10
 MODES: tuple[str, ...] = ("hybrid", "lexical", "dense")
 
 
@@ -126,6 +129,7 @@ class Searcher:
             verbatim_weight=self.fusion.verbatim_weight,
             concepts=asked,
             concept_weight=self.fusion.concept_weight,
+            exact_depth=limit + EXACT_MARGIN,
         )
         return self._hits(drop_overlaps(ranked, limit))
 

@@ -6,6 +6,7 @@ Most misses of the first ranking find the right paper but another of its passage
 reference list matches every topic word of a question without answering it.
 """
 
+import heapq
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -36,6 +37,10 @@ BIBLIOGRAPHY_DENSITY = 1.5
 VERBATIM_COVERAGE = 0.5
 # How many of a paper's best candidates make up its score.
 PAPER_DEPTH = 3
+# Part of the concept factor given by the concepts held close together (in the passage's best two
+# adjacent sentences) rather than anywhere in it. Measured in docs/retrieval-notes.md §11: 0.5
+# ties 0.3 on dev R@5 with a higher R@1; 0.7 loses two dev questions.
+NEARBY_SHARE = 0.5
 
 
 def is_bibliography(passage: Passage) -> bool:
@@ -63,12 +68,14 @@ def rerank(
     verbatim_weight: float = 1.0,
     concepts: Concepts | None = None,
     concept_weight: float = 0.0,
+    exact_depth: int | None = None,
 ) -> list[tuple[Passage, float]]:
     """Scale each candidate's score by its paper's share of the candidates (the sum of the paper's
     best PAPER_DEPTH scores over the best paper's), by bibliography_weight for a reference list,
     by up to verbatim_weight for a passage quoting most of the question and by 1 +
-    concept_weight x the share of the question's concepts it holds; best first, ties kept in
-    their first order."""
+    concept_weight x the share of the question's concepts it holds (`with_concepts`); best
+    first, ties kept in their first order. With `exact_depth`, only that many first places are
+    sure to be scored exactly (see `with_concepts`)."""
     if not ranked:
         return []
     by_paper: dict[str, list[float]] = defaultdict(list)
@@ -86,7 +93,47 @@ def rerank(
             covered = verbatim.coverage(passage.text)
             if covered >= VERBATIM_COVERAGE:
                 factor *= 1.0 + (verbatim_weight - 1.0) * covered
-        if concepts is not None and concept_weight:
-            factor *= 1.0 + concept_weight * concepts.coverage(passage.text)
         rescored.append((passage, score * factor))
+    if concepts is not None and concept_weight:
+        rescored = with_concepts(rescored, concepts, concept_weight, exact_depth)
     return sorted(rescored, key=lambda item: -item[1])
+
+
+def with_concepts(
+    scored: list[tuple[Passage, float]],
+    concepts: Concepts,
+    weight: float,
+    exact_depth: int | None = None,
+) -> list[tuple[Passage, float]]:
+    """Each score times 1 + weight x the share of the question's concepts the passage holds,
+    blended (NEARBY_SHARE) with the share its best window of adjacent sentences holds: held
+    close together, they more likely answer the question.
+
+    The window share costs twice the plain one and is never above it, so the plain share bounds
+    each final score from above. Candidates are finished best bound first until `exact_depth`
+    finished scores beat every bound left; the rest keep their lowest possible score (window
+    share 0), which cannot reach those first places."""
+    anywhere = [concepts.coverage(passage.text) for passage, _ in scored]
+    final = [
+        score * (1 + weight * (1 - NEARBY_SHARE) * share)
+        for (_, score), share in zip(scored, anywhere, strict=True)
+    ]
+    bound = [
+        score * (1 + weight * share) for (_, score), share in zip(scored, anywhere, strict=True)
+    ]
+    finished: list[float] = []  # a min-heap of the best `exact_depth` finished scores
+    for i in sorted(range(len(scored)), key=lambda i: -bound[i]):
+        if exact_depth is not None and len(finished) >= exact_depth and bound[i] < finished[0]:
+            break
+        if anywhere[i]:
+            passage, score = scored[i]
+            nearby = concepts.nearby_coverage(passage.text)
+            final[i] = score * (
+                1 + weight * ((1 - NEARBY_SHARE) * anywhere[i] + NEARBY_SHARE * nearby)
+            )
+        if exact_depth is not None:
+            if len(finished) < exact_depth:
+                heapq.heappush(finished, final[i])
+            else:
+                heapq.heappushpop(finished, final[i])
+    return [(passage, score) for (passage, _), score in zip(scored, final, strict=True)]
