@@ -144,6 +144,17 @@ def test_chinese_sentences_end_at_full_stops_without_spaces():
     assert asked.coverage(spread) == 1.0
     assert asked.nearby_coverage(spread) == 2 / 3
     assert asked.nearby_coverage("它有很多好处。先批归一化，再缩放和平移。结束。") == 1.0
+    # Full-width ！？； end sentences too, with or without a space after them.
+    assert asked.nearby_coverage("批归一化很常用！它有很多好处？然后缩放； 最后平移。") == 2 / 3
+    # A comma does not: one sentence holds all three.
+    assert asked.nearby_coverage("批归一化很常用，它有很多好处，然后缩放，最后平移。") == 1.0
+
+
+def test_english_sentences_end_only_where_a_space_follows():
+    asked = concepts(analyse("learning rate 0.5 decay"))
+    # '0.5' and 'e.g.' followed by a word do not end a sentence; '. ' does.
+    assert asked.nearby_coverage("A learning rate of 0.5 with decay, e.g.cosine. End. More.") == 1.0
+    assert asked.nearby_coverage("A learning rate. Then 0.5. Filler. And decay.") == 3 / 4
 
 
 def test_concepts_held_close_together_overtake_the_same_concepts_scattered():

@@ -208,10 +208,10 @@ def _read(text: str) -> _Read:
     pieces = [folded[a:b] for a, b in zip([0, *ends], [*ends, len(folded)], strict=True)]
     sentences = tuple(piece for piece in pieces if piece.strip()) or (folded,)
     words = tuple(frozenset(_WORD.findall(sentence)) for sentence in sentences)
-    unique = frozenset().union(*words)
+    ordered, unique = _words_of(text)  # the union of `words`, read already by `coverage`
     compacted = "".join(folded.split())
     chinese = _CJK.search(compacted) is not None
-    return _Read(tuple(sorted(unique)), unique, words, sentences, compacted, chinese)
+    return _Read(ordered, unique, words, sentences, compacted, chinese)
 
 
 def concepts(query: Query, translations: Sequence[Translation] = ()) -> Concepts:
