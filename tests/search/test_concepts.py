@@ -2,7 +2,8 @@
 
 from papershelf.core.models import PaperFilter, Passage
 from papershelf.search.concepts import Concepts, concepts, stem
-from papershelf.search.hybrid import FusionSettings, Searcher
+from papershelf.search.hybrid import FusionSettings, Searcher, first_places
+from papershelf.search.overlaps import drop_overlaps
 from papershelf.search.query import analyse
 from papershelf.search.rerank import rerank, with_concepts
 from papershelf.storage.sqlite import SqliteStore
@@ -211,3 +212,41 @@ def test_scoring_only_the_first_places_exactly_gives_the_same_first_places():
     assert asked.windows_read < 30  # of 60: the rest could not reach the first 8
     for (p, exact), (_, kept) in zip(exhaustive, pruned, strict=True):
         assert kept <= exact, p.paper_id  # a candidate left out keeps its lowest possible score
+
+
+def test_a_spelling_outside_the_cjk_blocks_is_matched_in_windows_too():
+    asked = concepts(analyse("批归一化"), [("𠮷", [])])  # CJK Extension B
+    assert asked.coverage("𠮷.") == asked.nearby_coverage("𠮷.") == 1.0
+
+
+def test_no_exact_place_or_negative_scores_still_give_scores():
+    query = analyse("momentum encoder queue size")
+    none_exact = with_concepts(_candidates(), concepts(query), 1.0, exact_depth=0)
+    assert len(none_exact) == 60
+    negative = [(p, -score) for p, score in _candidates()]
+    pruned = with_concepts(negative, concepts(query), 1.0, exact_depth=3)
+    assert pruned == with_concepts(negative, concepts(query), 1.0)  # bounds need scores >= 0
+
+
+def test_overlaps_dropped_past_the_exact_places_have_every_candidate_scored():
+    close = "A momentum encoder fills the queue of size k."
+    # Seven chunks of paper a over nearly the same span: only the first is kept.
+    chunks = [(passage("a", 0, close + f" v{i}"), 2.0) for i in range(7)]
+    scattered = (passage("x", 0, "A momentum term. Then an encoder. Later a queue. The size."), 1.0)
+    unrelated = (passage("y", 0, "Nothing relevant."), 1.6)
+    candidates = [*chunks, unrelated, scattered]
+
+    def ranked(exact_depth: int | None) -> list[tuple[Passage, float]]:
+        asked = concepts(analyse("momentum encoder queue size"))
+        return rerank(
+            candidates,
+            paper_weight=0.0,
+            bibliography_weight=1.0,
+            concepts=asked,
+            concept_weight=1.0,
+            exact_depth=exact_depth,
+        )
+
+    kept = first_places(ranked, 2)
+    assert kept == drop_overlaps(ranked(None), 2)
+    assert [p.paper_id for p, _ in kept] == ["a", "x"]  # x: 1.75 with its window share, y: 1.6

@@ -45,3 +45,8 @@ def test_verbatim_coverage_is_the_share_of_the_chinese_words_a_text_quotes():
 def test_a_quoted_phrase_counts_as_fully_quoted():
     assert verbatim(analyse('what does "Batch Norm" do')).coverage("the batch  norm layer") == 1.0
     assert verbatim(analyse("what does batch norm do")).coverage("the batch norm layer") == 0.0
+
+
+def test_a_passage_without_a_quoted_latin_phrase_quotes_none_of_the_question():
+    # The question has no Chinese run to quote: nothing to divide by (a ZeroDivisionError).
+    assert verbatim(analyse('"batch normalization"')).coverage("the batch is normal") == 0.0

@@ -125,7 +125,7 @@ class Concepts:
 
         held: list[int] = []  # per concept held somewhere: the windows holding it
         for concept in self.items:
-            chinese = self._chinese_sentences(concept, read) if read.chinese else 0
+            chinese = self._chinese_sentences(concept, read) if concept.chinese else 0
             windows = windows_with(chinese)
             for form in concept.forms:
                 together = valid
@@ -197,7 +197,6 @@ class _Read:
     words: tuple[frozenset[str], ...]  # each sentence's words
     sentences: tuple[str, ...]  # folded (NFKC, lower case)
     compacted: str  # the whole text as compact() makes it, for Chinese spellings
-    chinese: bool  # whether it has any CJK character
 
 
 @lru_cache(maxsize=4096)
@@ -209,9 +208,7 @@ def _read(text: str) -> _Read:
     sentences = tuple(piece for piece in pieces if piece.strip()) or (folded,)
     words = tuple(frozenset(_WORD.findall(sentence)) for sentence in sentences)
     ordered, unique = _words_of(text)  # the union of `words`, read already by `coverage`
-    compacted = "".join(folded.split())
-    chinese = _CJK.search(compacted) is not None
-    return _Read(ordered, unique, words, sentences, compacted, chinese)
+    return _Read(ordered, unique, words, sentences, "".join(folded.split()))
 
 
 def concepts(query: Query, translations: Sequence[Translation] = ()) -> Concepts:

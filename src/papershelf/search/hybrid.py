@@ -4,7 +4,7 @@ bridges languages (a Chinese question, English evidence).
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -17,7 +17,7 @@ from papershelf.search.dictionary import load_dictionary
 from papershelf.search.fusion import RRF_K, FusionMethod, Ranked, fuse
 from papershelf.search.indexing import vector_space
 from papershelf.search.lexicon import Lexicon, translated_words
-from papershelf.search.overlaps import drop_overlaps
+from papershelf.search.overlaps import drop_overlaps, places_read
 from papershelf.search.query import Query, analyse, verbatim
 from papershelf.search.rerank import rerank
 from papershelf.storage.base import Store
@@ -25,6 +25,7 @@ from papershelf.storage.base import Store
 log = logging.getLogger(__name__)
 
 SearchMode = Literal["hybrid", "lexical", "dense"]
+Scored = list[tuple[Passage, float]]
 # Places past `limit` the re-ranking scores exactly, for the overlapping passages dropped after it
 # (overlaps.py); the rest of the candidates cannot reach them (rerank.with_concepts). 3, 5 and 10
 # gave the results of scoring all in 632 of 632 eval searches; 5 scores ~13 of ~64 candidates.
@@ -122,17 +123,22 @@ class Searcher:
         fused = (
             fuse(lists, self.fusion.method, self.fusion.rrf_k) if len(lists) > 1 else _single(lists)
         )
-        ranked = rerank(
-            [(passages[str(key)], score) for key, score in fused],
-            paper_weight=self.fusion.paper_weight,
-            bibliography_weight=self.fusion.bibliography_weight,
-            verbatim=verbatim(analysed),
-            verbatim_weight=self.fusion.verbatim_weight,
-            concepts=asked,
-            concept_weight=self.fusion.concept_weight,
-            exact_depth=limit + EXACT_MARGIN,
-        )
-        return self._hits(drop_overlaps(ranked, limit))
+        candidates = [(passages[str(key)], score) for key, score in fused]
+        quoted = verbatim(analysed)
+
+        def ranked(exact_depth: int | None) -> Scored:
+            return rerank(
+                candidates,
+                paper_weight=self.fusion.paper_weight,
+                bibliography_weight=self.fusion.bibliography_weight,
+                verbatim=quoted,
+                verbatim_weight=self.fusion.verbatim_weight,
+                concepts=asked,
+                concept_weight=self.fusion.concept_weight,
+                exact_depth=exact_depth,
+            )
+
+        return self._hits(first_places(ranked, limit))
 
     def _translations(self, query: Query) -> list[Translation]:
         """A Chinese question's words with their English corpus words (lexicon.py), or with
@@ -195,6 +201,19 @@ class Searcher:
             if paper is not None:
                 hits.append(Hit.build(passage, paper, score=score, rank=len(hits) + 1))
         return hits
+
+
+def first_places(ranked: Callable[[int | None], Scored], limit: int) -> Scored:
+    """The first `limit` passages of `ranked` that do not overlap a better one. `ranked(n)` scores
+    its first n places exactly and the rest from below (rerank.with_concepts); `ranked(None)`
+    scores every place. When the overlaps dropped reach past the exact places, every candidate is
+    scored."""
+    exact = limit + EXACT_MARGIN
+    found = ranked(exact)
+    kept = drop_overlaps(found, limit)
+    if places_read(found, kept, limit) > exact:
+        kept = drop_overlaps(ranked(None), limit)
+    return kept
 
 
 def _single(lists: Sequence[Ranked]) -> list[tuple[object, float]]:

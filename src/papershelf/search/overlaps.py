@@ -17,6 +17,16 @@ def drop_overlaps(
     return kept
 
 
+def places_read(
+    candidates: list[tuple[Passage, float]], kept: list[tuple[Passage, float]], limit: int
+) -> int:
+    """How many of the candidates `drop_overlaps(candidates, limit)` read to keep `kept`."""
+    if len(kept) < limit or not kept:
+        return len(candidates)
+    last = kept[-1][0]
+    return next(at for at, (passage, _) in enumerate(candidates, 1) if passage is last)
+
+
 def _overlap(a: Passage, b: Passage) -> bool:
     if a.paper_id != b.paper_id:
         return False

@@ -89,6 +89,8 @@ class Verbatim:
         haystack = compact(text)
         if any(phrase in haystack for phrase in self.quoted):
             return 1.0
+        if not self.size:
+            return 0.0  # only quoted phrases, and none of them is here
         covered: set[int] = set()
         for window, start, end in self.windows:
             if window in haystack:

@@ -112,7 +112,10 @@ def with_concepts(
     The window share costs twice the plain one and is never above it, so the plain share bounds
     each final score from above. Candidates are finished best bound first until `exact_depth`
     finished scores beat every bound left; the rest keep their lowest possible score (window
-    share 0), which cannot reach those first places."""
+    share 0), which cannot reach those first places. The bounds hold for scores and weights that
+    are not negative (as fused and BM25 scores are); with any other, every candidate is finished."""
+    if weight < 0 or any(score < 0 for _, score in scored):
+        exact_depth = None
     anywhere = [concepts.coverage(passage.text) for passage, _ in scored]
     final = [
         score * (1 + weight * (1 - NEARBY_SHARE) * share)
@@ -123,7 +126,8 @@ def with_concepts(
     ]
     finished: list[float] = []  # a min-heap of the best `exact_depth` finished scores
     for i in sorted(range(len(scored)), key=lambda i: -bound[i]):
-        if exact_depth is not None and len(finished) >= exact_depth and bound[i] < finished[0]:
+        enough = exact_depth is not None and len(finished) >= exact_depth
+        if enough and (not finished or bound[i] < finished[0]):
             break
         if anywhere[i]:
             passage, score = scored[i]
