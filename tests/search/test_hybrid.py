@@ -156,3 +156,10 @@ def test_a_chinese_term_finds_the_chinese_passage_quoting_it(store: SqliteStore,
     searcher = Searcher(store, use_model)
     for query in ("像素重排", "像素重排是什么？"):
         assert "像素重排" in top(searcher, query), query
+
+
+def test_a_quoted_english_phrase_ranks_the_passage_holding_it_first(store: SqliteStore) -> None:
+    texts = ["the batch is normal and small", "batch normalization speeds up training"]
+    store.put(make_document("doc:000000000001", texts))
+    hits = Searcher(store, None).search('"batch normalization"', mode="lexical")
+    assert [h.passage.text for h in hits][:1] == [texts[1]]

@@ -31,7 +31,7 @@ _SHORT_WORD = 3
 _CJK = re.compile(f"[{CJK_CHAR}]")
 # Sentences in the window `nearby_coverage` looks at: concepts held in one or two adjacent
 # sentences are more likely the answer than the same concepts scattered through a passage (term
-# proximity). 2 beat 1 and 3 on the dev questions (docs/retrieval-notes.md §11).
+# proximity). 2 beat 1 and 3 sentences and windows of 20-80 words (docs/retrieval-notes.md §11).
 WINDOW_SENTENCES = 2
 # A sentence ends at . ! ? ; before a space or a CJK character (NFKC folds the full-width ！？；
 # of CJK text, which puts no space after them, to these), or at a CJK full stop.

@@ -39,7 +39,7 @@ VERBATIM_COVERAGE = 0.5
 PAPER_DEPTH = 3
 # Part of the concept factor given by the concepts held close together (in the passage's best two
 # adjacent sentences) rather than anywhere in it. Measured in docs/retrieval-notes.md §11: 0.5
-# ties 0.3 on dev R@5 with a higher R@1; 0.7 loses two dev questions.
+# ties 0.3 on dev R@5 with a higher R@1; 0.7 loses three dev questions.
 NEARBY_SHARE = 0.5
 
 
