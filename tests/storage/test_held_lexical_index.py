@@ -37,6 +37,19 @@ def texts(store: SqliteStore, terms: list[str]) -> list[tuple[str, float]]:
     return [(p.text, s) for p, s in store.search_lexical(terms, limit=10)]
 
 
+def reopened_after(path, documents: list[Document], sql: str) -> SqliteStore:
+    """A library of these documents, changed behind the store's back by `sql` while closed and
+    opened again by a process that holds no index of it."""
+    store = SqliteStore(path)
+    for each in documents:
+        store.put(each)
+    store.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute(sql)
+    sqlite_held_index.forget_indexes()
+    return SqliteStore(path)
+
+
 @pytest.mark.parametrize("removed", [range(0, 40, 3), range(0, 4)])
 def test_a_search_older_than_the_held_index_sees_its_own_snapshot(tmp_path, removed):
     """A search whose snapshot began before another search brought the held index further (here
@@ -107,45 +120,31 @@ def test_rows_of_another_analyser_are_rebuilt_when_the_library_opens(tmp_path):
 
 def test_passages_written_without_their_rows_get_them_when_the_library_opens(tmp_path):
     """A papershelf from before the rows existed, still running, adds papers without them."""
-    path = tmp_path / "library.db"
-    store = SqliteStore(path)
-    store.put(document("doc:a", "alpha giraffe"))
-    store.put(document("doc:b", "beta giraffe"))
-    store.close()
-    with sqlite3.connect(path) as conn:
-        conn.execute(
-            "DELETE FROM passage_tokens WHERE passage_id IN "
-            "(SELECT id FROM passages WHERE paper_id = 'doc:b')"
-        )
-    sqlite_held_index.forget_indexes()
-    reopened = SqliteStore(path)
+    reopened = reopened_after(
+        tmp_path / "library.db",
+        [document("doc:a", "alpha giraffe"), document("doc:b", "beta giraffe")],
+        "DELETE FROM passage_tokens WHERE passage_id IN "
+        "(SELECT id FROM passages WHERE paper_id = 'doc:b')",
+    )
     assert [text for text, _ in texts(reopened, ["giraffe"])] == ["alpha giraffe", "beta giraffe"]
     reopened.close()
 
 
 def test_a_library_whose_rows_are_all_missing_gets_them_when_it_opens(tmp_path):
     """No rows at all is 'covered up to key 0', not covered."""
-    path = tmp_path / "library.db"
-    store = SqliteStore(path)
-    store.put(document("doc:a", "alpha giraffe"))
-    store.close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("DELETE FROM passage_tokens")
-    sqlite_held_index.forget_indexes()
-    reopened = SqliteStore(path)
+    reopened = reopened_after(
+        tmp_path / "library.db", [document("doc:a", "alpha giraffe")], "DELETE FROM passage_tokens"
+    )
     assert [text for text, _ in texts(reopened, ["giraffe"])] == ["alpha giraffe"]
     reopened.close()
 
 
 def test_a_damaged_row_is_a_store_error_that_says_how_to_repair(tmp_path):
-    path = tmp_path / "library.db"
-    store = SqliteStore(path)
-    store.put(document("doc:a", "alpha giraffe"))
-    store.close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE passage_tokens SET token_ids = x'010203'")
-    sqlite_held_index.forget_indexes()
-    damaged = SqliteStore(path)
+    damaged = reopened_after(
+        tmp_path / "library.db",
+        [document("doc:a", "alpha giraffe")],
+        "UPDATE passage_tokens SET token_ids = x'010203'",
+    )
     with pytest.raises(StoreError, match="reindex --lexical"):
         damaged.search_lexical(["giraffe"])
     damaged.reindex()
