@@ -66,6 +66,18 @@ def test_every_hit_carries_its_citation_and_rank(searcher: Searcher) -> None:
     assert hits[0].citation.render().startswith("[arxiv:1911.05722")
 
 
+def test_the_papers_of_the_hits_are_read_in_one_request(indexed: SqliteStore, monkeypatch) -> None:
+    reads: list[object] = []
+    for name in ("get", "list"):
+        method = getattr(indexed, name)
+        monkeypatch.setattr(
+            indexed, name, lambda *a, _m=method, _n=name, **k: reads.append(_n) or _m(*a, **k)
+        )
+    hits = Searcher(indexed, None).search("encoder batch model", limit=5)
+    assert len({hit.citation.paper_id for hit in hits}) > 1
+    assert reads == ["list"]  # a round trip per paper costs ~13 ms each on a MongoDB server
+
+
 def test_a_filter_limits_both_retrievers(searcher: Searcher) -> None:
     only_palm = PaperFilter(paper_ids=["arxiv:2204.02311"])
     for mode in ("lexical", "dense", "hybrid"):

@@ -192,12 +192,16 @@ class Searcher:
         return Ranked(items, self.fusion.dense_weight)
 
     def _hits(self, ranked: Sequence[tuple[Passage, float]]) -> list[Hit]:
-        papers: dict[str, Paper | None] = {}
+        """The passages with their papers, read in one request (a paper removed meanwhile drops
+        its passages)."""
+        wanted = list(dict.fromkeys(passage.paper_id for passage, _ in ranked))
+        papers: dict[str, Paper] = {}
+        if wanted:
+            found = self.store.list(PaperFilter(paper_ids=wanted), limit=len(wanted))
+            papers = {paper.id: paper for paper in found}
         hits: list[Hit] = []
         for passage, score in ranked:
-            if passage.paper_id not in papers:
-                papers[passage.paper_id] = self.store.get(passage.paper_id)
-            paper = papers[passage.paper_id]
+            paper = papers.get(passage.paper_id)
             if paper is not None:
                 hits.append(Hit.build(passage, paper, score=score, rank=len(hits) + 1))
         return hits
