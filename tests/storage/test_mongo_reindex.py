@@ -1,5 +1,5 @@
 """Rebuilding the MongoDB store's lexical index: one process at a time, safe for puts under way,
-and complete (the $text field too)."""
+and complete (leftovers of earlier versions dropped too)."""
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -10,7 +10,6 @@ from bson import ObjectId
 from papershelf.core.errors import StoreError
 from papershelf.storage.bm25_analysis import mongo_analyzer_fingerprint
 from papershelf.storage.mongo import MongoStore
-from papershelf.storage.mongo_reindex import rebuild_index
 from tests.storage.contract import found_texts, make_document
 
 
@@ -55,11 +54,20 @@ def test_a_rebuild_keeps_passages_a_put_under_way_wrote(mongo_store: MongoStore)
     assert [p.text for p in store.get_document("doc:1").passages] == ["current"]
 
 
-def test_a_rebuild_refreshes_the_text_search_field(mongo_store: MongoStore) -> None:
+def test_a_rebuild_drops_what_earlier_versions_kept_for_lexical_search(
+    mongo_store: MongoStore,
+) -> None:
     store = mongo_store
     store.put(make_document("doc:1", ["pixel shuffle"]))
-    store.c.passages.update_many({}, {"$set": {"search_text": "stale"}})
-    # as a store on a server with a $text index rebuilds (SecantusDB has none)
-    rebuild_index(store.c, text_index=True)
-    passage = store.c.passages.find_one({"paper_id": "doc:1"})
-    assert passage["search_text"] == " ".join(passage["terms"]) != "stale"
+    # token counts, BM25 totals and a text-index field, as versions before the in-memory index
+    store.c.passages.update_many({}, {"$set": {"search_text": "pixel shuffl"}})
+    store.c.counts.insert_one({"_id": "token:7", "n": {"pixel": 1}})
+    store.c.meta.insert_one({"_id": "stats", "passages": 1, "tokens": 2})
+
+    store.reindex()
+
+    assert store.c.passages.count_documents({"search_text": {"$exists": True}}) == 0
+    assert store.c.counts.find_one({"_id": "token:7"}) is None
+    assert store.c.meta.find_one({"_id": "stats"}) is None
+    assert store.c.words.get(["pixel"]) == {"pixel": 1}
+    assert [p.text for p, _ in store.search_lexical(["shuffle"])] == ["pixel shuffle"]

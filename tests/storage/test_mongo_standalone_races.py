@@ -46,7 +46,7 @@ def watched(store: MongoStore) -> Iterator[tuple[Writer, _BeforePassageDelete]]:
     listener = _BeforePassageDelete()
     client: MongoClient = MongoClient(store.uri, event_listeners=[listener])
     collections = Collections.of(client[store.c.papers.database.name], "ai_essay")
-    yield Writer(client, collections, False, store.text_index), listener
+    yield Writer(client, collections, False), listener
     client.close()
 
 

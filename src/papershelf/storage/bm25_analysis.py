@@ -166,13 +166,3 @@ def query_phrases(terms: Iterable[str]) -> list[tuple[str, tuple[str, ...]]]:
 def idf(rows: int, hits: int) -> float:
     value = math.log((rows - hits + 0.5) / (hits + 0.5))
     return value if value > 0.0 else 1e-6
-
-
-def bm25(frequencies: Sequence[float], idfs: Sequence[float], length: int, avgdl: float) -> float:
-    """FTS5's bm25 of one row (higher is better), summed in the phrases' order as FTS5 does."""
-    score = 0.0
-    for frequency, weight in zip(frequencies, idfs, strict=True):
-        score += weight * (
-            (frequency * (K1 + 1.0)) / (frequency + K1 * (1 - B + B * length / avgdl))
-        )
-    return score

@@ -2,10 +2,10 @@
 
 Papers live in the paper collection (COLLECTION_NAME, in DB_NAME), one tutorial-shaped document
 each (see mongo_docs.py); passages with their vectors and index tokens in `<collection>.passages`;
-document frequencies of index tokens and lexicon words in `<collection>.counts` (mongo_counts.py);
-vectors of lexicon words in `<collection>.lexicon`; counters and schema facts in
-`<collection>.meta`. Writes: mongo_writes.py;
-lexical search: mongo_search.py. pymongo's client is thread-safe, so threads share one.
+document frequencies of lexicon words in `<collection>.counts` (mongo_counts.py); vectors of
+lexicon words in `<collection>.lexicon`; counters and schema facts in `<collection>.meta`.
+Writes: mongo_writes.py; lexical search: mongo_search.py, over postings held in memory
+(mongo_postings.py). pymongo's client is thread-safe, so threads share one.
 
 Atlas Vector Search: passage vectors are BSON float32 vectors in `vector`, tagged by `embedder`,
 which a vector search index (with `embedder` as a filter field) can cover; papershelf's dense
@@ -34,7 +34,6 @@ from papershelf.storage.mongo_connection import (
     redact,
     store_error,
     supports_transactions,
-    try_text_index,
 )
 from papershelf.storage.mongo_docs import (
     LIST_ORDER,
@@ -47,7 +46,7 @@ from papershelf.storage.mongo_docs import (
     sections_from,
     vector_binary,
 )
-from papershelf.storage.mongo_layout import Collections, create_indexes
+from papershelf.storage.mongo_layout import ANALYZER_ID, Collections, create_indexes
 from papershelf.storage.mongo_reindex import rebuild_index, rebuild_lease
 from papershelf.storage.mongo_search import LexicalIndex
 from papershelf.storage.mongo_vectors import (
@@ -64,7 +63,7 @@ from papershelf.storage.mongo_vectors import (
 )
 from papershelf.storage.mongo_writes import Writer
 
-SCHEMA_ID, ANALYZER_ID = "schema", "analyzer"
+SCHEMA_ID = "schema"
 _PAPER_PROJECTION = {"papershelf.paper": 1}
 # Raw documents the tutorial's scripts wrote: no papershelf fields, not set aside as unusable.
 UNINDEXED = {"papershelf.schema": None, "papershelf_skipped": None}
@@ -82,14 +81,13 @@ class MongoStore:
                 self.c = Collections.of(db, collection)
                 self.transactions = supports_transactions(self._client)
                 stale = self._prepare()
-                self.text_index = try_text_index(self.c.passages, "search_text")
                 if stale:
                     self._rebuild(required=False)
         except BaseException:
             self._client.close()
             raise
-        self._writer = Writer(self._client, self.c, self.transactions, self.text_index)
-        self._lexical = LexicalIndex(self.c, self.text_index)
+        self._writer = Writer(self._client, self.c, self.transactions)
+        self._lexical = LexicalIndex(self.c)
 
     def _prepare(self) -> bool:
         """Create what a new library needs; whether its lexical index is stale."""
@@ -149,10 +147,10 @@ class MongoStore:
                         "retry when it has finished"
                     )
                 return
-            rebuild_index(self.c, self.text_index)
+            rebuild_index(self.c)
             self.c.meta.update_one(
                 {"_id": ANALYZER_ID},
-                {"$set": {"value": mongo_analyzer_fingerprint()}},
+                {"$set": {"value": mongo_analyzer_fingerprint()}, "$inc": {"runs": 1}},
                 upsert=True,
             )
             bump_version(self.c.meta)

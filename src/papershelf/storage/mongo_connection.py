@@ -1,10 +1,9 @@
 """Connecting to MongoDB: short bounded waits, errors that name the server (never its password),
-and what the server can do (transactions, text indexes)."""
+and what the server can do (transactions)."""
 
 from typing import Any
 
 import pymongo
-from pymongo.collection import Collection
 from pymongo.errors import ConfigurationError, ConnectionFailure, InvalidURI, OperationFailure
 
 from papershelf.core.errors import StoreError
@@ -57,13 +56,3 @@ def supports_transactions(client: pymongo.MongoClient) -> bool:
     the topology, as it must for mongod)."""
     hello = client.admin.command("hello")
     return bool(hello.get("setName")) or hello.get("msg") == "isdbgrid"
-
-
-def try_text_index(collection: Collection, field: str) -> bool:
-    """Create a text index on `field` where the server has them; False where it refuses
-    (SecantusDB answers CannotCreateIndex; Atlas and mongod accept)."""
-    try:
-        collection.create_index([(field, "text")], name="papershelf_text", default_language="none")
-    except OperationFailure:
-        return False
-    return True

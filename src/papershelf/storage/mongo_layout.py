@@ -10,20 +10,17 @@ from papershelf.storage.mongo_counts import Counts
 from papershelf.storage.mongo_docs import LIST_ORDER
 
 ARXIV_INDEX = "papershelf_arxiv_id"
-STATS_ID = "stats"  # meta document: how many passages and tokens BM25 averages over
+# meta document with the analyser fingerprint the tokens were made by; `runs` counts every rebuild
+ANALYZER_ID = "analyzer"
 
 
 @dataclass
 class Collections:
     papers: Collection
     passages: Collection
-    counts: Collection  # document frequencies of index tokens and lexicon words (mongo_counts)
+    counts: Collection  # document frequencies of lexicon words (mongo_counts)
     lexicon: Collection  # vectors of lexicon words
     meta: Collection
-
-    @property
-    def tokens(self) -> Counts:
-        return Counts(self.counts, "token")
 
     @property
     def words(self) -> Counts:

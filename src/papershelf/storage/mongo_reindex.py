@@ -1,11 +1,10 @@
-"""Rebuilding the MongoDB store's lexical index from the stored passages: every passage's tokens,
-the token document frequencies, the lexicon counts and the BM25 totals."""
+"""Rebuilding the MongoDB store's lexical index from the stored passages: every passage's tokens
+and the lexicon counts."""
 
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from bson import ObjectId
 from pymongo import UpdateOne
@@ -14,10 +13,11 @@ from pymongo.errors import DuplicateKeyError
 
 from papershelf.storage.bm25_analysis import analyse_passages
 from papershelf.storage.mongo_docs import MANAGED
-from papershelf.storage.mongo_layout import STATS_ID, Collections
+from papershelf.storage.mongo_layout import Collections
 from papershelf.storage.mongo_vectors import lexicon_counts
 
 LEASE_ID = "reindex_lease"
+_SEARCH_TEXT = "search_text"  # the text-index field of earlier versions
 # A rebuild longer than this lets another process start one too (a crashed holder never frees it).
 LEASE_S = 3600
 # A generation younger than this may belong to a put still under way: never treated as a leftover.
@@ -43,13 +43,11 @@ def rebuild_lease(meta: Collection) -> Iterator[bool]:
         meta.delete_one({"_id": LEASE_ID, "holder": holder})
 
 
-def rebuild_index(c: Collections, text_index: bool) -> None:
+def rebuild_index(c: Collections) -> None:
     """Re-analyse the current passages of every paper, drop passages of generations that never
-    became current (older than any put under way), and replace the counters with exact ones.
-    Counters a put changes while this runs may be overwritten: run it again once writes stop."""
-    tokens: Counter[str] = Counter()
+    became current (older than any put under way), and replace the lexicon counts with exact
+    ones. Counts a put changes while this runs may be overwritten: run it again once writes stop."""
     words: Counter[str] = Counter()
-    totals = {"passages": 0, "tokens": 0}
     settled = ObjectId.from_datetime(datetime.now(UTC) - _IN_FLIGHT)
     fields_read = {"papershelf.id": 1, "papershelf.paper.title": 1, "papershelf.generation": 1}
     for paper in c.papers.find(MANAGED, fields_read):
@@ -67,22 +65,31 @@ def rebuild_index(c: Collections, text_index: bool) -> None:
         analysed = analyse_passages(
             shelf["paper"]["title"], ((doc["section"], doc["text"]) for doc in docs)
         )
-        updates = []
-        for doc, found in zip(docs, analysed, strict=True):
-            fields: dict[str, Any] = {
-                "terms": found.terms,
-                "weights": found.weights,
-                "length": found.length,
-            }
-            if text_index:
-                fields["search_text"] = " ".join(found.terms)
-            updates.append(UpdateOne({"_id": doc["_id"]}, {"$set": fields}))
-            tokens.update(found.terms)
-            totals["passages"] += 1
-            totals["tokens"] += found.length
+        updates = [
+            UpdateOne(
+                {"_id": doc["_id"]},
+                {
+                    "$set": {
+                        "terms": found.terms,
+                        "weights": found.weights,
+                        "length": found.length,
+                    },
+                    "$unset": {_SEARCH_TEXT: ""},
+                },
+            )
+            for doc, found in zip(docs, analysed, strict=True)
+        ]
         words.update(lexicon_counts(doc["text"] for doc in docs))
         if updates:
             c.passages.bulk_write(updates, ordered=False)
-    c.tokens.replace_all(tokens)
     c.words.replace_all(words)
-    c.meta.update_one({"_id": STATS_ID}, {"$set": totals}, upsert=True)
+    _drop_leftovers(c)
+
+
+def _drop_leftovers(c: Collections) -> None:
+    """What papershelf kept before its lexical search moved into memory (mongo_postings.py): token
+    counts, BM25 totals and a text index with its field. Nothing reads them any more."""
+    c.counts.delete_many({"_id": {"$regex": "^token:"}})
+    c.meta.delete_one({"_id": "stats"})
+    if "papershelf_text" in c.passages.index_information():
+        c.passages.drop_index("papershelf_text")

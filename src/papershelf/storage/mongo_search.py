@@ -1,16 +1,11 @@
-"""Lexical search in the MongoDB store: candidates through an index, FTS5's bm25 in Python.
+"""Lexical search in the MongoDB store: FTS5's bm25 over the in-memory postings of the current
+passages (mongo_postings.py), the way the SQLite store scores (sqlite_search.py).
 
-Each passage document keeps its distinct index tokens in `terms` (a multikey index), their
-column-weighted counts in `weights` and its token count in `length`; the `tokens` collection keeps
-each token's document frequency and `meta` the passage and token totals. As in the SQLite store
-(sqlite_search.py), the rarest terms are taken first while the passages they match stay within a
-budget; only passages holding one of them are candidates, which loses nothing BM25 would rank above a
-rare-term match sharing its common terms. Candidates are read term by term, rarest first, and
-reading stops once no unread passage could reach the current top `limit` (each term adds less than
-idf * (k1 + 1) to a score): the same top passages as scoring them all, reading far fewer; each read
-returns only the weights of the query's tokens, picked out by the server. Where the server has
-text indexes, `$text` over the same tokens picks the candidates instead (a superset, narrowed to
-exact token matches); SecantusDB refuses text indexes, so only the `terms` path runs in the tests.
+Each passage document keeps its distinct index tokens in `terms`, their column-weighted counts in
+`weights` and its token count in `length`; the index holds them, brought up to date when the
+store's version moves. A warm search costs two round trips: the version, and the winners' texts.
+Which terms are scored and which passages are candidates is the rule both stores share
+(shared.scored_and_candidate_terms), so both rank the same passages the same way.
 
 A query term FTS5 splits into several tokens is a phrase there: it matches only where its tokens
 stand next to each other, and its IDF counts the passages holding it so. `terms` keeps no positions,
@@ -22,23 +17,23 @@ import threading
 from typing import Any
 
 from papershelf.core.models import PaperFilter, Passage
-from papershelf.storage.bm25_analysis import K1, bm25, idf, phrase_counts, query_phrases
+from papershelf.storage.bm25_analysis import phrase_counts, query_phrases
 from papershelf.storage.mongo_docs import PASSAGE_PROJECTION, filter_query, passage_from
-from papershelf.storage.mongo_layout import STATS_ID, Collections
+from papershelf.storage.mongo_layout import ANALYZER_ID, Collections
+from papershelf.storage.mongo_postings import HeldPostings
 from papershelf.storage.mongo_vectors import VERSION_ID
-from papershelf.storage.shared import scored_and_candidate_terms
+from papershelf.storage.postings_index import Postings, ranked
 
-Phrase = tuple[str, tuple[str, ...]]
 PHRASES_KEPT = 256
 
 
 class LexicalIndex:
     """The lexical side of the Mongo store's collections."""
 
-    def __init__(self, collections: Collections, text_index: bool):
+    def __init__(self, collections: Collections):
         self.papers, self.passages = collections.papers, collections.passages
-        self.tokens, self.meta = collections.tokens, collections.meta
-        self.text_index = text_index
+        self.meta = collections.meta
+        self.postings = HeldPostings(collections)
         self._admitted: dict[tuple[str, str], dict[str, Any]] = {}
         self._phrases: dict[tuple[str, tuple[str, ...]], dict[int, float]] = {}
         self._lock = threading.Lock()
@@ -49,96 +44,35 @@ class LexicalIndex:
         phrases = query_phrases(terms)
         if not phrases or limit <= 0:
             return []
-        # One round trip: BM25's totals and the version the caches are keyed by.
-        meta = {doc["_id"]: doc for doc in self.meta.find({"_id": {"$in": [STATS_ID, VERSION_ID]}})}
-        stats = meta.get(STATS_ID, {})
-        rows, total_tokens = int(stats.get("passages", 0)), int(stats.get("tokens", 0))
-        if rows <= 0:
-            return []
-        version = str(meta.get(VERSION_ID, {}).get("value", 0))
-        hits = {
-            term: self._phrase_hits(tokens, version) for term, tokens in phrases if len(tokens) > 1
+        # One round trip: the version the caches are keyed by, and the analyser's last run.
+        meta = {
+            doc["_id"]: doc for doc in self.meta.find({"_id": {"$in": [VERSION_ID, ANALYZER_ID]}})
         }
-        single = self.tokens.get(tokens[0] for term, tokens in phrases if term not in hits)
-        frequency = {
-            term: len(hits[term]) if term in hits else single.get(tokens[0], 0)
+        version = str(meta.get(VERSION_ID, {}).get("value", 0))
+        analyser = meta.get(ANALYZER_ID, {})
+        held = self.postings.current(version, (analyser.get("value"), analyser.get("runs", 0)))
+        index = held.index
+        if not index.passages:
+            return []
+        postings: dict[str, Postings] = {
+            term: (
+                index.token_postings(tokens[0])
+                if len(tokens) == 1
+                else index.postings_of(self._phrase_hits(tokens, version))
+            )
             for term, tokens in phrases
         }
-        ordered, fetched = self._split(phrases, frequency, rows)
-        idfs = [idf(rows, frequency[term]) for term, _ in ordered]
-        bounds = {
-            term: weight * (K1 + 1.0) for (term, _), weight in zip(ordered, idfs, strict=True)
-        }
-        words = list(dict.fromkeys(tokens[0] for term, tokens in ordered if term not in hits))
-        admitted = self._admitted_papers(filter, version)
-        avgdl = total_tokens / rows
-        scores: dict[int, float] = {}
-        read_tokens: set[str] = set()
-        fetched.sort(key=lambda phrase: frequency[phrase[0]])
-        unread = sum(bounds.values())  # the most a passage read by no later term can score
-        for term, tokens in fetched:
-            if len(scores) >= limit and unread <= sorted(scores.values())[-limit]:
-                break
-            unread -= bounds[term]
-            if read_tokens.intersection(tokens):
-                continue  # every passage holding this term was read already
-            if term in hits:
-                match: dict[str, Any] = {"_id": {"$in": list(hits[term])}}
-            else:
-                read_tokens.add(tokens[0])
-                match = self._token_match(tokens[0])
-            for doc in self._candidates(match, words):
-                if doc["_id"] in scores or admitted.get(doc["paper_id"]) != doc["generation"]:
-                    continue  # scored already, another generation, or a filtered-out paper
-                weights = dict(zip(words, doc["w"], strict=True))
-                if term not in hits and not weights[tokens[0]]:
-                    continue  # a `$text` match without the exact token
-                frequencies = [
-                    hits[t].get(doc["_id"], 0.0) if t in hits else weights[toks[0]]
-                    for t, toks in ordered
-                ]
-                if any(frequencies):
-                    scores[doc["_id"]] = bm25(frequencies, idfs, doc["length"], avgdl)
-        winners = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        admitted = None
+        if filter is not None and filter.model_dump(exclude_none=True):
+            admitted = held.rows_of_papers(self._admitted_papers(filter, version))
+        winners = ranked(index, postings, limit, admitted)
         texts = {
             doc["_id"]: doc
             for doc in self.passages.find(
                 {"_id": {"$in": [key for key, _ in winners]}}, PASSAGE_PROJECTION
             )
         }
-        return [(passage_from(texts[key]), score) for key, score in winners if key in texts]
-
-    @staticmethod
-    def _split(
-        phrases: list[Phrase], frequency: dict[str, int], rows: int
-    ) -> tuple[list[Phrase], list[Phrase]]:
-        """The phrases in the order FTS5 would score them, and those whose passages are the
-        candidates (shared.scored_and_candidate_terms, the rule of both stores)."""
-        scored, candidates = scored_and_candidate_terms(frequency, rows)
-        tokens_of = dict(phrases)
-        return [(t, tokens_of[t]) for t in scored], [(t, tokens_of[t]) for t in candidates]
-
-    def _token_match(self, token: str) -> dict[str, Any]:
-        if self.text_index:
-            return {"$text": {"$search": token}}  # a superset: narrowed to exact tokens after
-        return {"terms": token}
-
-    def _candidates(self, match: dict[str, Any], words: list[str]) -> list[dict[str, Any]]:
-        """The matching passages with only what scoring needs: the weights of the query's
-        single-token terms (`w`, in the order of `words`), not every term a passage holds."""
-        weight_of = {
-            "$let": {
-                "vars": {"at": {"$indexOfArray": ["$terms", "$$word"]}},
-                "in": {"$cond": [{"$gte": ["$$at", 0]}, {"$arrayElemAt": ["$weights", "$$at"]}, 0]},
-            }
-        }
-        project = {
-            "paper_id": 1,
-            "generation": 1,
-            "length": 1,
-            "w": {"$map": {"input": words, "as": "word", "in": weight_of}},
-        }
-        return list(self.passages.aggregate([{"$match": match}, {"$project": project}]))
+        return [(passage_from(texts[key]), -rank) for key, rank in winners if key in texts]
 
     def _phrase_hits(self, tokens: tuple[str, ...], version: str) -> dict[int, float]:
         """Passage key -> the phrase's weighted count, for every current passage holding it."""

@@ -16,7 +16,6 @@ paper's next write) and BM25 totals off by that paper until `papershelf reindex 
 import random
 import re
 import time
-from collections import Counter
 from contextlib import suppress
 from functools import partial
 from typing import Any
@@ -30,7 +29,7 @@ from papershelf.core.errors import StoreError
 from papershelf.core.models import Document, Paper
 from papershelf.storage.bm25_analysis import analyse_passages
 from papershelf.storage.mongo_docs import papershelf_fields, passage_fields, tutorial_fields
-from papershelf.storage.mongo_layout import ARXIV_INDEX, STATS_ID, Collections
+from papershelf.storage.mongo_layout import ARXIV_INDEX, Collections
 from papershelf.storage.mongo_vectors import allocate_keys, bump_version, lexicon_counts
 from papershelf.storage.shared import check_passages_belong
 
@@ -45,11 +44,9 @@ class _LostRace(Exception):
 
 
 class Writer:
-    def __init__(
-        self, client: MongoClient, collections: Collections, transactions: bool, text_index: bool
-    ):
+    def __init__(self, client: MongoClient, collections: Collections, transactions: bool):
         self.client, self.c = client, collections
-        self.transactions, self.text_index = transactions, text_index
+        self.transactions = transactions
 
     def _run(self, step: Any) -> Any:
         """step(session) in a transaction, again while writers conflict (never past
@@ -89,8 +86,6 @@ class Writer:
         for passage, terms in zip(document.passages, analysed, strict=True):
             doc = passage_fields(passage)
             doc.update(terms=terms.terms, weights=terms.weights, length=terms.length)
-            if self.text_index:
-                doc["search_text"] = " ".join(terms.terms)
             docs.append(doc)
         for attempt in range(_ATTEMPTS):
             first = allocate_keys(self.c.meta, len(docs)) if docs else 0
@@ -221,20 +216,9 @@ class Writer:
     def _count(
         self, new: list[dict[str, Any]], old: list[dict[str, Any]], session: ClientSession | None
     ) -> None:
-        tokens: Counter[str] = Counter()
-        for doc in new:
-            tokens.update(doc["terms"])
-        for doc in old:
-            tokens.subtract(doc["terms"])
-        self.c.tokens.add(tokens, session)
         words = lexicon_counts(doc["text"] for doc in new)
         words.subtract(lexicon_counts(doc["text"] for doc in old))
         self.c.words.add(words, session)
-        change = {
-            "passages": len(new) - len(old),
-            "tokens": sum(doc["length"] for doc in new) - sum(doc["length"] for doc in old),
-        }
-        self.c.meta.update_one({"_id": STATS_ID}, {"$inc": change}, upsert=True, session=session)
         bump_version(self.c.meta, session)
 
     def remove(self, paper_id: str) -> bool:

@@ -13,11 +13,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from papershelf.storage import shared
 from papershelf.storage.bm25_analysis import K1, B, idf
 
 Postings = tuple[np.ndarray, np.ndarray]  # (rows of the whole index, int64; counts, float64)
 # Postings of phrases (found outside the index) kept with it, least recently used out first.
 PHRASE_ROWS_KEPT = 1_000_000
+# Passages added since the base segment was read are held in a second one, and removed ones
+# masked, while each stays below this share of the base (or a few thousand added); past that,
+# the whole index is read again.
+ADDED_SHARE, ADDED_FLOOR, REMOVED_SHARE = 0.25, 5_000, 0.25
+
+
+def kept_apart(base: int, added: int, removed: int) -> bool:
+    """Whether passages added and removed since a base segment of `base` passages was read are
+    few enough to keep in a second segment and a mask."""
+    return added <= max(ADDED_FLOOR, ADDED_SHARE * base) and removed <= REMOVED_SHARE * base
 
 
 @dataclass(frozen=True)
@@ -146,6 +157,20 @@ class PostingIndex:
         at = at[self.keys[at] == keys[inside]]
         return at if self.live is None else at[self.live[at]]
 
+    def postings_of(self, counts: dict[int, float]) -> Postings:
+        """The rows of these passage keys with their counts; keys the index does not hold (or
+        holds removed) are left out."""
+        keys = np.fromiter(counts, np.int64, len(counts))
+        found = np.fromiter(counts.values(), np.float64, len(counts))
+        if not self.size:
+            return np.zeros(0, np.int64), found[:0]
+        at = np.minimum(np.searchsorted(self.keys, keys), self.size - 1)
+        known = self.keys[at] == keys
+        if self.live is not None:
+            known &= self.live[at]
+        order = np.argsort(at[known], kind="stable")
+        return at[known][order], found[known][order]
+
     def contribution(self, postings: Postings, hits: int) -> np.ndarray:
         """One phrase's bm25 term for each of its rows, in FTS5's order of operations."""
         rows, counts = postings
@@ -185,3 +210,21 @@ class PostingIndex:
             (int(self.keys[row]), float(ranks[i]))
             for i, row in zip(order, rows[order], strict=True)
         ]
+
+
+def ranked(
+    index: PostingIndex,
+    postings: dict[str, Postings],
+    limit: int,
+    admitted: np.ndarray | None = None,
+) -> list[tuple[int, float]]:
+    """(passage key, FTS5 rank) of the best `limit` passages for the query terms' postings, in
+    the order FTS5 scores them; the rare terms pick the candidates (the rule of both stores)."""
+    frequency = {term: len(found[0]) for term, found in postings.items()}
+    scored, candidates = shared.scored_and_candidate_terms(frequency, index.passages)
+    return index.best(
+        [postings[term] for term in scored],
+        [postings[term] for term in candidates],
+        limit,
+        admitted,
+    )

@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from papershelf.storage.postings_index import PostingIndex
+from papershelf.storage.postings_index import PostingIndex, kept_apart
 from papershelf.storage.sqlite_postings import (
     PostingsState,
     load_segment,
@@ -25,10 +25,6 @@ from papershelf.storage.sqlite_postings import (
     read_postings_state,
 )
 
-# Passages added since the base segment was read are read into a second one, and removed ones
-# masked, while each stays below this share of the base (or a few thousand added); past that,
-# the whole index is read again.
-ADDED_SHARE, ADDED_FLOOR, REMOVED_SHARE = 0.25, 5_000, 0.25
 KEPT_WHEN_NEWER_FOR_S = 60.0
 
 
@@ -92,9 +88,7 @@ def _with_writes_since(
         "SELECT count(*) FROM passage_tokens WHERE passage_id > ?", (high,)
     ).fetchone()
     removed = len(base.keys) - int(base_live.sum())
-    if added > max(ADDED_FLOOR, ADDED_SHARE * len(base.keys)) or removed > REMOVED_SHARE * len(
-        base.keys
-    ):
+    if not kept_apart(len(base.keys), added, removed):
         return None
     tokens = load_tokens(conn, index.tokens)
     return PostingIndex(

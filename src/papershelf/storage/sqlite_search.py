@@ -20,10 +20,9 @@ import sqlite3
 
 import numpy as np
 
-from papershelf.storage import shared
 from papershelf.storage import sqlite_rows as rows
 from papershelf.storage.bm25_analysis import K1, B, idf, query_phrases
-from papershelf.storage.postings_index import PostingIndex, Postings
+from papershelf.storage.postings_index import PostingIndex, Postings, ranked
 from papershelf.storage.sqlite_fts import BM25, FTS_TABLE, match_expression
 from papershelf.storage.sqlite_held_index import current_index
 
@@ -45,8 +44,6 @@ def ranked_ids(
     if not index.passages:
         return []
     postings = {term: _postings(conn, index, term, tokens) for term, tokens in phrases}
-    frequency = {term: len(found[0]) for term, found in postings.items()}
-    scored, candidates = shared.scored_and_candidate_terms(frequency, index.passages)
     admitted = None
     if where != "1":
         keys = conn.execute(
@@ -54,12 +51,7 @@ def ranked_ids(
             params or [],
         ).fetchall()
         admitted = index.rows_of(np.array([key for (key,) in keys], np.int64))
-    return index.best(
-        [postings[term] for term in scored],
-        [postings[term] for term in candidates],
-        limit,
-        admitted,
-    )
+    return ranked(index, postings, limit, admitted)
 
 
 def _postings(
