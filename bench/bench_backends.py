@@ -29,6 +29,7 @@ from bench.bench_search_scale import (
     PASSAGES_PER_PAPER,
     ingest_synthetic,
     mode_latencies,
+    search_after_writes_ms,
     source_material,
     synthetic_documents,
 )
@@ -40,6 +41,7 @@ from papershelf.library import Library
 from papershelf.library_migrate import configured_embedder_ids, copy_library
 from papershelf.search.indexing import vector_space
 from papershelf.storage.base import Store
+from papershelf.storage.sqlite_held_index import forget_indexes
 
 BACKENDS = ("sqlite", "mongodb")
 LATENCY_MODES = ("lexical", "hybrid")
@@ -112,6 +114,17 @@ def side_by_side(label: list[object], stats: dict[str, tuple[float, ...]]) -> li
     return row
 
 
+def first_lexical_ms(library: Library, query: str) -> float:
+    """A lexical search that reads the store's postings into memory (each store holds its own)."""
+    lexical = getattr(library.store, "_lexical", None)  # MongoStore's; SQLite's is module-held
+    if lexical is not None:
+        lexical.postings.forget()
+    forget_indexes()
+    started = time.perf_counter()
+    library.search(query, mode="lexical")
+    return (time.perf_counter() - started) * 1000
+
+
 def copy_corpus(corpus: Library, backends: Backends) -> tuple[Library | None, str]:
     """The corpus library copied to MongoDB by `migrate`'s code, verified; and what happened."""
     try:
@@ -159,24 +172,31 @@ def recall_rows(
 def scale_rows(
     libraries: dict[str, Library], sizes: list[int], corpus: Library, queries: list[str]
 ) -> tuple[list[list[object]], list[list[object]]]:
-    """Per size: ingest throughput, and latency per search mode, for each backend. Each backend's
+    """Per size: ingest throughput, latency per search mode, and the cost of reading the lexical
+    index (whole, and after one paper is added or removed), for each backend. Each backend's
     library grows from one size to the next (the smaller set is a prefix of the larger)."""
     space = vector_space(corpus.embedder)  # type: ignore[arg-type]
-    papers = synthetic_documents(max(sizes), *source_material(corpus))
-    ingest, latency = [], []
+    material = source_material(corpus)
+    papers = synthetic_documents(max(sizes) + PASSAGES_PER_PAPER, *material)
+    extra = papers.pop()[0]
+    ingest, latency, reads = [], [], []
     done = 0
     for size in sorted(sizes):
         added = papers[done // PASSAGES_PER_PAPER : size // PASSAGES_PER_PAPER]
         speed: dict[str, float] = {}
+        read: dict[str, tuple[float, float, float]] = {}
         times: dict[tuple[str, str], list[float]] = {}
         for backend, library in libraries.items():
             speed[backend] = ingest_synthetic(library.store, space, added)
             copy_term_vectors(corpus.store, library.store, space)
             for mode in LATENCY_MODES:
                 times[backend, mode] = mode_latencies(library, queries, mode)
+            first = first_lexical_ms(library, queries[0])
+            read[backend] = (first, *search_after_writes_ms(library, extra, queries[0]))
             print(f"{size:>6} passages {backend:8} ingest {speed[backend]:7.0f} passages/s")
         done = size
         ingest.append(side_by_side([size], {b: (speed[b],) for b in speed}))
+        reads.append(side_by_side([size], read))
         for mode in LATENCY_MODES:
             stats = {
                 backend: (median(times[backend, mode]), percentile(times[backend, mode], 99))
@@ -185,7 +205,7 @@ def scale_rows(
             row = side_by_side([size, mode], stats)
             latency.append(row)
             print(table(LATENCY_HEADERS, [row]))
-    return ingest, latency
+    return ingest, latency, reads
 
 
 RECALL_HEADERS = [
@@ -195,6 +215,16 @@ RECALL_HEADERS = [
     "MongoDB R@5",
     "MongoDB ms p50",
     "R@5 ratio",
+]
+READ_HEADERS = [
+    "passages",
+    "SQLite whole",
+    "SQLite added",
+    "SQLite removed",
+    "MongoDB whole",
+    "MongoDB added",
+    "MongoDB removed",
+    "whole ratio",
 ]
 LATENCY_HEADERS = [
     "passages",
@@ -237,7 +267,7 @@ def main() -> None:
         libraries = {"sqlite": corpus} | ({"mongodb": mongo} if mongo else {})
         recall_table, differing = recall_rows(libraries, questions, mapping)
         scaled = {backend: backends.library(backend) for backend in libraries}
-        ingest_table, latency_table = scale_rows(scaled, args.sizes, corpus, timed)
+        ingest_table, latency_table, read_table = scale_rows(scaled, args.sizes, corpus, timed)
         for library in [*libraries.values(), *scaled.values()]:
             library.close()
     minutes = (time.perf_counter() - began) / 60
@@ -255,6 +285,9 @@ def main() -> None:
         + f"\n\n### Search latency by size (ms; `Library.search(limit=5)`, {len(timed)} of the "
         "evaluation questions, after one warm-up search per mode)\n\n"
         + table(LATENCY_HEADERS, latency_table)
+        + "\n\n### Reading the lexical index (ms; one lexical search that reads it whole, then one "
+        "after a 100-passage paper is added, then one after it is removed again)\n\n"
+        + table(READ_HEADERS, read_table)
         + "\n\n"
         + "\n".join(f"- {note}" for note in notes)
         + f"\n- questions ranked differently by the two backends: {len(differing)}"
