@@ -4,8 +4,11 @@ process's, and ranks as an index read afresh (as the SQLite store) does."""
 import pytest
 from pymongo import MongoClient
 
+from papershelf.core.errors import StoreError
+from papershelf.storage import mongo
 from papershelf.storage.mongo import MongoStore
-from papershelf.storage.mongo_vectors import KEYS_ID
+from papershelf.storage.mongo_docs import SCHEMA_VERSION
+from papershelf.storage.mongo_vectors import KEYS_ID, LIBRARY_FIELD, VERSION_ID
 from papershelf.storage.sqlite import SqliteStore
 from tests.storage.contract import make_document
 from tests.storage.test_mongo_layout import _QUERIES, _corpus, _ranking
@@ -103,3 +106,52 @@ def test_an_analyser_run_elsewhere_reads_every_token_again(
 
     assert _ranking(reader, "qqq") == []
     assert _ranking(reader, "pixel")
+
+
+def test_a_library_dropped_and_made_again_is_read_anew(
+    two_processes, mongo_uri: str, mongo_db_name: str
+) -> None:
+    reader, writer = two_processes
+    writer.put(make_document("doc:000000000001", ["zebra stripes"]))
+    assert _ranking(reader, "zebra")
+    held_vectors = reader.vectors("e")
+    assert held_vectors is not None
+    client = MongoClient(mongo_uri)
+    client.drop_database(mongo_db_name)
+    client.close()
+    # Made again under the same name: keys, versions and analyser runs start over.
+    again = MongoStore(mongo_uri, mongo_db_name, "ai_essay")
+    try:
+        again.put(make_document("doc:000000000002", ["giraffe necks"]))
+        assert _ranking(reader, "zebra") == []
+        assert [(paper, ordinal) for paper, ordinal, _ in _ranking(reader, "giraffe")] == [
+            ("doc:000000000002", 0)
+        ]
+        # the dense side's cache is keyed by the same version
+        assert reader.vectors("e", unless_version=held_vectors.version) is not None
+    finally:
+        again.close()
+
+
+def test_a_library_marks_itself_for_this_papershelf_and_older_ones_refuse_it(
+    mongo_store: MongoStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Older versions read token counts and BM25 totals this one no longer keeps.
+    mongo_store.c.meta.update_one({"_id": "schema"}, {"$set": {"value": 1}})
+    reopened = MongoStore(mongo_store.uri, mongo_store.c.papers.database.name, "ai_essay")
+    reopened.close()
+    assert mongo_store.c.meta.find_one({"_id": "schema"})["value"] == SCHEMA_VERSION > 1
+    monkeypatch.setattr(mongo, "SCHEMA_VERSION", 1)
+    with pytest.raises(StoreError, match="newer papershelf"):
+        MongoStore(mongo_store.uri, mongo_store.c.papers.database.name, "ai_essay")
+
+
+def test_a_library_from_before_versions_carried_its_id_gets_one(mongo_store: MongoStore) -> None:
+    meta = mongo_store.c.meta
+    meta.update_one({"_id": VERSION_ID}, {"$unset": {LIBRARY_FIELD: ""}})
+    reopened = MongoStore(mongo_store.uri, mongo_store.c.papers.database.name, "ai_essay")
+    reopened.close()
+    given = meta.find_one({"_id": VERSION_ID})[LIBRARY_FIELD]
+    again = MongoStore(mongo_store.uri, mongo_store.c.papers.database.name, "ai_essay")
+    again.close()
+    assert meta.find_one({"_id": VERSION_ID})[LIBRARY_FIELD] == given  # kept once given

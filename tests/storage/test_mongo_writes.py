@@ -78,14 +78,21 @@ def test_a_write_failing_half_way_leaves_the_old_paper_whole(store: MongoStore) 
 
 def test_a_failure_after_the_switch_shows_one_paper_whole(store: MongoStore) -> None:
     store.put(make_document("doc:1", ["old zebra", "old lion"]))
+    searcher = MongoStore(store.uri, store.c.papers.database.name, "ai_essay")  # a serve process
+    assert searcher.search_lexical(["zebra"])  # holds the index of the old paper
     fail_next(store.uri, "delete")  # removing the old passages, after the paper switched
     with pytest.raises(StoreError):
         store.put(make_document("doc:1", ["new giraffe"]))
-    # a transaction rolls everything back; without one the new paper is already current
+    # a transaction rolls everything back; without one the new paper is already current, and
+    # the version moved with the switch, so indexes held elsewhere see it too
     texts = ["old zebra", "old lion"] if store.transactions else ["new giraffe"]
     document = store.get_document("doc:1")
     assert [p.text for p in document.passages] == texts
-    assert {p.text for p, _ in store.search_lexical(["zebra", "lion", "giraffe"])} == set(texts)
+    for reader in (store, searcher):
+        assert {p.text for p, _ in reader.search_lexical(["zebra", "lion", "giraffe"])} == set(
+            texts
+        )
+    searcher.close()
     store.reindex()  # repairs what a compensating write could not finish
     # passages of the superseded generation stay until the paper's next write (too young for the
     # rebuild to tell from a put under way) but are never read

@@ -14,6 +14,7 @@ pipeline is built: no server here runs one, so it could not be tested.
 """
 
 import json
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -51,6 +52,7 @@ from papershelf.storage.mongo_reindex import rebuild_index, rebuild_lease
 from papershelf.storage.mongo_search import LexicalIndex
 from papershelf.storage.mongo_vectors import (
     KEYS_ID,
+    LIBRARY_FIELD,
     VERSION_ID,
     bump_version,
     checked_matrix,
@@ -98,12 +100,22 @@ class MongoStore:
                 f"(schema {schema['value']}); upgrade papershelf to open it"
             )
         create_indexes(self.c)
-        initial = {SCHEMA_ID: SCHEMA_VERSION, KEYS_ID: 0, VERSION_ID: 1}
-        for key, value in initial.items():
+        library = uuid.uuid4().hex
+        initial = {
+            # $max: a process of an older papershelf (which kept token counts and BM25 totals
+            # that this one neither keeps nor reads) refuses the library from now on
+            SCHEMA_ID: {"$max": {"value": SCHEMA_VERSION}},
+            KEYS_ID: {"$setOnInsert": {"value": 0}},
+            VERSION_ID: {"$setOnInsert": {"value": 1, LIBRARY_FIELD: library}},
+        }
+        for key, change in initial.items():
             with suppress(DuplicateKeyError):  # another process created it at the same moment
-                self.c.meta.update_one(
-                    {"_id": key}, {"$setOnInsert": {"value": value}}, upsert=True
-                )
+                self.c.meta.update_one({"_id": key}, change, upsert=True)
+        # a library made before versions carried its id
+        self.c.meta.update_one(
+            {"_id": VERSION_ID, LIBRARY_FIELD: {"$exists": False}},
+            {"$set": {LIBRARY_FIELD: library}},
+        )
         analyzer = self.c.meta.find_one({"_id": ANALYZER_ID})
         return analyzer is None or analyzer["value"] != mongo_analyzer_fingerprint()
 
@@ -132,8 +144,8 @@ class MongoStore:
             return self._writer.remove(paper_id)
 
     def reindex(self) -> None:
-        """Re-analyse every passage and recount the totals (after an analyser change, or to repair
-        the counters a crash on a standalone server left behind)."""
+        """Re-analyse every passage and recount the lexicon's words (after an analyser change, or
+        to repair the counts a crash on a standalone server left behind)."""
         self._rebuild(required=True)
 
     def _rebuild(self, required: bool) -> None:

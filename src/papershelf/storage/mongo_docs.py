@@ -19,7 +19,7 @@ from bson.errors import BSONError
 
 from papershelf.core.models import Paper, PaperFilter, Passage, Section
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 INSERT_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 # A papershelf paper, as opposed to a document the tutorial's scripts wrote and nobody indexed yet.
 MANAGED: dict[str, Any] = {"papershelf.id": {"$exists": True}}

@@ -21,7 +21,7 @@ from papershelf.storage.bm25_analysis import phrase_counts, query_phrases
 from papershelf.storage.mongo_docs import PASSAGE_PROJECTION, filter_query, passage_from
 from papershelf.storage.mongo_layout import ANALYZER_ID, Collections
 from papershelf.storage.mongo_postings import HeldPostings
-from papershelf.storage.mongo_vectors import VERSION_ID
+from papershelf.storage.mongo_vectors import LIBRARY_FIELD, VERSION_ID, version_of
 from papershelf.storage.postings_index import Postings, ranked
 
 PHRASES_KEPT = 256
@@ -48,9 +48,15 @@ class LexicalIndex:
         meta = {
             doc["_id"]: doc for doc in self.meta.find({"_id": {"$in": [VERSION_ID, ANALYZER_ID]}})
         }
-        version = str(meta.get(VERSION_ID, {}).get("value", 0))
+        stored = meta.get(VERSION_ID)
+        version = version_of(stored)
         analyser = meta.get(ANALYZER_ID, {})
-        held = self.postings.current(version, (analyser.get("value"), analyser.get("runs", 0)))
+        lineage = (
+            (stored or {}).get(LIBRARY_FIELD),
+            analyser.get("value"),
+            analyser.get("runs", 0),
+        )
+        held = self.postings.current(version, lineage)
         index = held.index
         if not index.passages:
             return []

@@ -2,8 +2,9 @@
 
 Vectors are BSON binary vectors (float32) on the passage documents, tagged with the embedder id.
 `meta` holds counters changed with `$inc`, so they are exact across processes: the store version
-(readers reload vectors when it moves), the passage key high-water mark (keys are never reused) and
-the passage/token totals BM25 needs.
+(readers reload vectors and the lexical index when it moves; it carries the library's random id,
+so a library made again under the same name never reads as the old one) and the passage key
+high-water mark (keys are never reused).
 """
 
 from collections import Counter
@@ -21,6 +22,7 @@ from papershelf.storage.base import PendingPassage, TermVectors, VectorSet
 from papershelf.storage.mongo_docs import vector_binary, vector_bytes
 
 VERSION_ID = "data_version"
+LIBRARY_FIELD = "library"  # of the version document: a random id given when the library is made
 KEYS_ID = "passage_key_high"
 
 
@@ -29,8 +31,15 @@ def bump_version(meta: Collection, session: ClientSession | None = None) -> None
 
 
 def read_version(meta: Collection, session: ClientSession | None = None) -> str:
-    found = meta.find_one({"_id": VERSION_ID}, session=session)
-    return "0" if found is None else str(found["value"])
+    return version_of(meta.find_one({"_id": VERSION_ID}, session=session))
+
+
+def version_of(found: dict[str, Any] | None) -> str:
+    """The store version from its meta document: the library's random id and the count of
+    changes, so a library dropped and made again under the same name never reads as the old."""
+    if found is None:
+        return "0"
+    return f"{found.get(LIBRARY_FIELD, '')}:{found['value']}"
 
 
 def allocate_keys(meta: Collection, count: int) -> int:

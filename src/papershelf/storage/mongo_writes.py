@@ -1,15 +1,15 @@
 """Replacing and removing a paper in the MongoDB store, whole or not at all.
 
 Every put writes the paper's passages under a new generation, then switches the paper document to
-it (one single-document update, conditional on the generation it read), then deletes the older
-generations and adjusts the counters; readers only ever use passages of the paper's current
-generation. On a replica set or sharded cluster all of this runs in one multi-document
+it (one single-document update, conditional on the generation it read) and moves the store's
+version, then deletes the older generations and adjusts the lexicon's word counts; readers only
+ever use passages of the paper's current generation. On a replica set or sharded cluster all of this runs in one multi-document
 transaction, so counters and passages change together. On a standalone server (no transactions)
 the same steps run in that order as a compensating scheme: each writer deletes only the
 generations it read before switching (never one a later writer switched to), and a put that fails
 before its switch deletes its own passages. A crash of the process leaves the old or the new paper
 whole, at worst with unused passages of a generation that never became current (removed by the
-paper's next write) and BM25 totals off by that paper until `papershelf reindex --lexical`
+paper's next write) and word counts off by that paper until `papershelf reindex --lexical`
 (`MongoStore.reindex()`).
 """
 
@@ -132,15 +132,7 @@ class Writer:
         old = list(
             c.passages.find(
                 {"paper_id": paper.id},
-                {
-                    "section": 1,
-                    "text": 1,
-                    "vector": 1,
-                    "embedder": 1,
-                    "terms": 1,
-                    "length": 1,
-                    "generation": 1,
-                },
+                {"section": 1, "text": 1, "vector": 1, "embedder": 1, "generation": 1},
                 session=session,
             )
         )
@@ -162,11 +154,14 @@ class Writer:
                 with suppress(PyMongoError):
                     c.passages.delete_many({"paper_id": paper.id, "generation": generation})
             raise
+        # Readers see the new paper from the switch on: the version moves with it, before the
+        # cleanup below, which a failure can stop on a standalone server.
+        bump_version(c.meta, session)
         if superseded:
             c.passages.delete_many(
                 {"paper_id": paper.id, "generation": {"$in": superseded}}, session=session
             )
-        self._count(new, counted, session)
+        self._count_words(new, counted, session)
 
     def _switch(
         self,
@@ -213,13 +208,12 @@ class Writer:
             session=session,
         )
 
-    def _count(
+    def _count_words(
         self, new: list[dict[str, Any]], old: list[dict[str, Any]], session: ClientSession | None
     ) -> None:
         words = lexicon_counts(doc["text"] for doc in new)
         words.subtract(lexicon_counts(doc["text"] for doc in old))
         self.c.words.add(words, session)
-        bump_version(self.c.meta, session)
 
     def remove(self, paper_id: str) -> bool:
         return bool(self._run(lambda session: self._remove(paper_id, session)))
@@ -239,17 +233,16 @@ class Writer:
         )
         if gone.deleted_count != 1:
             return False  # removed or replaced by another writer meanwhile
+        bump_version(c.meta, session)
         counted = list(
             c.passages.find(
-                {"paper_id": paper_id, "generation": generation},
-                {"text": 1, "terms": 1, "length": 1},
-                session=session,
+                {"paper_id": paper_id, "generation": generation}, {"text": 1}, session=session
             )
         )
         c.passages.delete_many(
             {"paper_id": paper_id, "generation": {"$in": [generation, *known]}}, session=session
         )
-        self._count([], counted, session)
+        self._count_words([], counted, session)
         return True
 
 
