@@ -2,7 +2,7 @@
 process's, and ranks as an index read afresh (as the SQLite store) does."""
 
 import pytest
-from pymongo import MongoClient
+from pymongo import MongoClient, monitoring
 
 from papershelf.core.errors import StoreError
 from papershelf.storage import mongo
@@ -11,7 +11,7 @@ from papershelf.storage.mongo_docs import SCHEMA_VERSION
 from papershelf.storage.mongo_vectors import KEYS_ID, LIBRARY_FIELD, VERSION_ID
 from papershelf.storage.sqlite import SqliteStore
 from tests.storage.contract import make_document
-from tests.storage.test_mongo_layout import _QUERIES, _corpus, _ranking
+from tests.storage.test_mongo_layout import _QUERIES, _Commands, _corpus, _ranking
 
 FILTERS = [{}, {"collection": "odd"}, {"year_from": 2022}]
 
@@ -155,3 +155,47 @@ def test_a_library_from_before_versions_carried_its_id_gets_one(mongo_store: Mon
     again = MongoStore(mongo_store.uri, mongo_store.c.papers.database.name, "ai_essay")
     again.close()
     assert meta.find_one({"_id": VERSION_ID})[LIBRARY_FIELD] == given  # kept once given
+
+
+def test_after_a_write_a_phrase_reads_only_the_passages_new_to_it(
+    mongo_uri: str, mongo_db_name: str, tmp_path
+) -> None:
+    commands = _Commands()
+    monitoring.register(commands)  # global: only clients made from here on report to it
+    reader = MongoStore(mongo_uri, mongo_db_name, "ai_essay")
+    writer = MongoStore(mongo_uri, mongo_db_name, "ai_essay")
+    sqlite = SqliteStore(tmp_path / "same.db")
+    first = make_document("doc:000000000001", ["carbon-free power", "free carbon credits"])
+    later = make_document("doc:000000000002", ["a carbon-free grid", "carbon tax"])
+
+    def phrase_ranking(store):
+        return [
+            (p.paper_id, p.ordinal, score) for p, score in store.search_lexical(["carbon-free"])
+        ]
+
+    try:
+        for document in (first, later):
+            sqlite.put(document)
+        writer.put(first)
+        assert phrase_ranking(reader)
+        writer.put(later)
+        commands.recording = True
+        found = phrase_ranking(reader)
+        commands.recording = False
+        assert found == phrase_ranking(sqlite)
+    finally:
+        reader.close()
+        writer.close()
+        sqlite.close()
+    assert {(paper, ordinal) for paper, ordinal, _ in found} == {
+        ("doc:000000000001", 0),
+        ("doc:000000000002", 0),
+    }
+    texts_read = [
+        command["filter"]["_id"]["$in"]
+        for command in commands.sent
+        if command.get("find") == "ai_essay.passages" and "text" in command.get("projection", {})
+    ]
+    # Of the new paper, only "a carbon-free grid" holds both tokens: it alone is read for the
+    # phrase (the two winners' texts are read after it).
+    assert [len(keys) for keys in texts_read] == [1, 2]

@@ -9,12 +9,15 @@ Which terms are scored and which passages are candidates is the rule both stores
 
 A query term FTS5 splits into several tokens is a phrase there: it matches only where its tokens
 stand next to each other, and its IDF counts the passages holding it so. `terms` keeps no positions,
-so the passages holding all of a phrase's tokens are re-tokenized to find its instances (cached
-until the store's version moves): the same counts, IDF and scores as FTS5.
+so the passages holding all of a phrase's tokens are re-tokenized to find its instances: the same
+counts, IDF and scores as FTS5. The counts are kept by passage key (a key's text never changes),
+so after a write only the passages new to the phrase are read.
 """
 
 import threading
 from typing import Any
+
+import numpy as np
 
 from papershelf.core.models import PaperFilter, Passage
 from papershelf.storage.bm25_analysis import phrase_counts, query_phrases
@@ -22,7 +25,7 @@ from papershelf.storage.mongo_docs import PASSAGE_PROJECTION, filter_query, pass
 from papershelf.storage.mongo_layout import ANALYZER_ID, Collections
 from papershelf.storage.mongo_postings import HeldPostings
 from papershelf.storage.mongo_vectors import LIBRARY_FIELD, VERSION_ID, version_of
-from papershelf.storage.postings_index import Postings, ranked
+from papershelf.storage.postings_index import PostingIndex, Postings, ranked
 
 PHRASES_KEPT = 256
 
@@ -35,7 +38,7 @@ class LexicalIndex:
         self.meta = collections.meta
         self.postings = HeldPostings(collections)
         self._admitted: dict[tuple[str, str], dict[str, Any]] = {}
-        self._phrases: dict[tuple[str, tuple[str, ...]], dict[int, float]] = {}
+        self._phrases: dict[tuple[str, ...], dict[int, float]] = {}  # phrase -> key -> count
         self._lock = threading.Lock()
 
     def search(
@@ -64,7 +67,7 @@ class LexicalIndex:
             term: (
                 index.token_postings(tokens[0])
                 if len(tokens) == 1
-                else index.postings_of(self._phrase_hits(tokens, version))
+                else index.postings_of(self._phrase_hits(index, tokens))
             )
             for term, tokens in phrases
         }
@@ -80,22 +83,31 @@ class LexicalIndex:
         }
         return [(passage_from(texts[key]), -rank) for key, rank in winners if key in texts]
 
-    def _phrase_hits(self, tokens: tuple[str, ...], version: str) -> dict[int, float]:
-        """Passage key -> the phrase's weighted count, for every current passage holding it."""
-        key = (version, tokens)
+    def _phrase_hits(self, index: PostingIndex, tokens: tuple[str, ...]) -> dict[int, float]:
+        """Passage key -> the phrase's weighted count, for every passage of the index holding it.
+        The index names the passages holding all of its tokens; only those the phrase has not
+        met yet are read, since a key's text and title never change (keys are never reused)."""
+        rows = index.token_postings(tokens[0])[0]
+        for token in tokens[1:]:
+            rows = np.intersect1d(rows, index.token_postings(token)[0], assume_unique=True)
+        keys = index.keys[rows].tolist()
         with self._lock:
-            found = self._phrases.get(key)
-        if found is not None:
-            return found
-        current = self._admitted_papers(None, version)
-        docs = [
-            doc
-            for doc in self.passages.find(
-                {"terms": {"$all": list(tokens)}},
-                {"paper_id": 1, "generation": 1, "section": 1, "text": 1},
-            )
-            if current.get(doc["paper_id"]) == doc["generation"]
-        ]
+            known = dict(self._phrases.get(tokens, {}))
+        unread = [key for key in keys if key not in known]
+        if unread:
+            known.update(self._read_phrase_counts(unread, tokens))
+            with self._lock:
+                if len(self._phrases) >= PHRASES_KEPT and tokens not in self._phrases:
+                    self._phrases = {}
+                self._phrases[tokens] = known
+        return {key: known[key] for key in keys if known.get(key)}
+
+    def _read_phrase_counts(self, keys: list[int], tokens: tuple[str, ...]) -> dict[int, float]:
+        """The phrase's count in each of these passages that is still stored (0 where its tokens
+        do not stand side by side)."""
+        docs = list(
+            self.passages.find({"_id": {"$in": keys}}, {"paper_id": 1, "section": 1, "text": 1})
+        )
         titles = {
             paper["papershelf"]["id"]: paper["papershelf"]["paper"]["title"]
             for paper in self.papers.find(
@@ -107,14 +119,7 @@ class LexicalIndex:
         counts = phrase_counts(
             ((titles[doc["paper_id"]], doc["section"], doc["text"]) for doc in docs), tokens
         )
-        found = {doc["_id"]: n for doc, n in zip(docs, counts, strict=True) if n > 0}
-        with self._lock:
-            if any(cached != version for cached, _ in self._phrases) or (
-                len(self._phrases) > PHRASES_KEPT
-            ):
-                self._phrases = {}
-            self._phrases[key] = found
-        return found
+        return {doc["_id"]: n for doc, n in zip(docs, counts, strict=True)}
 
     def _admitted_papers(self, filter: PaperFilter | None, version: str) -> dict[str, Any]:
         """Paper id -> current passage generation of the papers the filter admits; kept until the
