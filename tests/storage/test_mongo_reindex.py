@@ -63,11 +63,13 @@ def test_a_rebuild_drops_what_earlier_versions_kept_for_lexical_search(
     store.c.passages.update_many({}, {"$set": {"search_text": "pixel shuffl"}})
     store.c.counts.insert_one({"_id": "token:7", "n": {"pixel": 1}})
     store.c.meta.insert_one({"_id": "stats", "passages": 1, "tokens": 2})
+    store.c.passages.create_index("terms")
 
     store.reindex()
 
     assert store.c.passages.count_documents({"search_text": {"$exists": True}}) == 0
     assert store.c.counts.find_one({"_id": "token:7"}) is None
     assert store.c.meta.find_one({"_id": "stats"}) is None
+    assert "terms_1" not in store.c.passages.index_information()
     assert store.c.words.get(["pixel"]) == {"pixel": 1}
     assert [p.text for p, _ in store.search_lexical(["shuffle"])] == ["pixel shuffle"]

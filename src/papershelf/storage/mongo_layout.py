@@ -62,7 +62,6 @@ def create_indexes(c: Collections) -> None:
             IndexModel(
                 [("paper_id", ASCENDING), ("generation", ASCENDING), ("ordinal", ASCENDING)]
             ),
-            IndexModel("terms"),  # multikey: candidate passages of the query's tokens
             IndexModel("embedder"),
         ]
     )

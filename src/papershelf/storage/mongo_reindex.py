@@ -88,8 +88,11 @@ def rebuild_index(c: Collections) -> None:
 
 def _drop_leftovers(c: Collections) -> None:
     """What papershelf kept before its lexical search moved into memory (mongo_postings.py): token
-    counts, BM25 totals and a text index with its field. Nothing reads them any more."""
+    counts, BM25 totals, a text index with its field and an index on the tokens. Nothing reads
+    them any more."""
     c.counts.delete_many({"_id": {"$regex": "^token:"}})
     c.meta.delete_one({"_id": "stats"})
-    if "papershelf_text" in c.passages.index_information():
-        c.passages.drop_index("papershelf_text")
+    indexes = c.passages.index_information()
+    for name in ("papershelf_text", "terms_1"):
+        if name in indexes:
+            c.passages.drop_index(name)
