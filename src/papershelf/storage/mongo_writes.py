@@ -3,14 +3,14 @@
 Every put writes the paper's passages under a new generation, then switches the paper document to
 it (one single-document update, conditional on the generation it read) and moves the store's
 version, then deletes the older generations and adjusts the lexicon's word counts; readers only
-ever use passages of the paper's current generation. On a replica set or sharded cluster all of this runs in one multi-document
-transaction, so counters and passages change together. On a standalone server (no transactions)
-the same steps run in that order as a compensating scheme: each writer deletes only the
-generations it read before switching (never one a later writer switched to), and a put that fails
-before its switch deletes its own passages. A crash of the process leaves the old or the new paper
-whole, at worst with unused passages of a generation that never became current (removed by the
-paper's next write) and word counts off by that paper until `papershelf reindex --lexical`
-(`MongoStore.reindex()`).
+ever use passages of the paper's current generation. On a replica set or sharded cluster all of
+this runs in one multi-document transaction, so counts and passages change together. On a
+standalone server (no transactions) the same steps run in that order as a compensating scheme:
+each writer deletes only the generations it read before switching (never one a later writer
+switched to), and a put that fails before its switch deletes its own passages. A crash of the
+process leaves the old or the new paper whole, at worst with unused passages of a generation that
+never became current (removed by the paper's next write) and word counts off by that paper until
+`papershelf reindex --lexical` (`MongoStore.reindex()`).
 """
 
 import random
