@@ -4,7 +4,7 @@ import pytest
 
 from papershelf.core.errors import InputError
 from papershelf.core.models import PaperFilter
-from papershelf.search.hybrid import Searcher
+from papershelf.search.hybrid import FusionSettings, Searcher
 from papershelf.search.indexing import embed_missing
 from papershelf.storage.sqlite import SqliteStore
 from tests.search.conftest import Recording
@@ -175,3 +175,37 @@ def test_a_quoted_english_phrase_ranks_the_passage_holding_it_first(store: Sqlit
     store.put(make_document("doc:000000000001", texts))
     hits = Searcher(store, None).search('"batch normalization"', mode="lexical")
     assert [h.passage.text for h in hits][:1] == [texts[1]]
+
+
+def test_a_question_naming_a_paper_finds_the_answer_that_does_not_repeat_the_name(
+    store: SqliteStore,
+) -> None:
+    # The eval set's ecapa-03: the translated question words ('loss function', 'training') meet
+    # another paper's passage more often than the answer, which names neither the model nor
+    # the loss as the question does.
+    for document in documents():
+        store.put(document)
+    store.put(
+        make_document(
+            "arxiv:2005.07143",
+            [
+                "We propose a TDNN-based architecture for speaker verification.",
+                "All systems are trained using AAM-softmax with a margin of 0.2 and a scale of 30.",
+            ],
+            title="ECAPA-TDNN: Emphasized Channel Attention in TDNN Based Speaker Verification",
+        )
+    )
+    store.put(
+        make_document(
+            "arxiv:2002.05709",
+            [
+                "Training minimises a contrastive loss function with a margin; the loss function "
+                "is trained end to end.",
+            ],
+            title="A Simple Framework for Contrastive Learning of Visual Representations",
+        )
+    )
+    question = "ECAPA-TDNN 训练时用的是什么损失函数和 margin？"
+    blind = Searcher(store, None, FusionSettings(title_weight=0))
+    assert "contrastive" in top(blind, question, mode="lexical")
+    assert "AAM-softmax" in top(Searcher(store, None), question, mode="lexical")

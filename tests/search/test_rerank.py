@@ -1,4 +1,7 @@
+import pytest
+
 from papershelf.core.models import Passage
+from papershelf.search.concepts import concepts
 from papershelf.search.query import analyse, verbatim
 from papershelf.search.rerank import is_bibliography, rerank
 
@@ -84,3 +87,57 @@ def test_quoting_a_small_part_of_a_long_question_is_not_boosted():
         )[0][1]
         == 1.0
     )
+
+
+ECAPA_TITLE = "ECAPA-TDNN: Emphasized Channel Attention in TDNN Based Speaker Verification"
+MOCO_TITLE = "Momentum Contrast for Unsupervised Visual Representation Learning"
+
+
+def by_titles(ranked, question: str, titles: dict[str, str], weight: float = 1.0):
+    """The candidates re-ranked by their titles and concepts alone."""
+    return rerank(
+        ranked,
+        paper_weight=0,
+        bibliography_weight=1,
+        concepts=concepts(analyse(question)),
+        titles=titles,
+        title_weight=weight,
+    )
+
+
+def test_passages_of_the_paper_whose_title_the_question_names_move_up():
+    # The answer does not repeat the paper's name; a passage of another paper holds more of the
+    # question's other words.
+    answer = passage("ecapa", 3, "All systems are trained using AAM-softmax with a margin of 0.2.")
+    other = passage("moco", 2, "The contrastive loss is trained with a margin over the queue.")
+    question = "Which loss and margin is ECAPA-TDNN trained with?"
+    titles = {"ecapa": ECAPA_TITLE, "moco": MOCO_TITLE}
+    ranked = [(other, 1.0), (answer, 0.8)]
+    plain = by_titles(ranked, question, titles, weight=0)
+    assert [p for p, _ in plain] == [other, answer]
+    named = by_titles(ranked, question, titles)
+    assert [p for p, _ in named] == [answer, other]
+    # 'ecapa' and 'tdnn' of the concepts {loss, margin, ecapa, tdnn, trained}: 0.8 x (1 + 2/5)
+    assert named[0][1] == 0.8 * (1 + 2 / 5)
+    assert named[1][1] == 1.0
+
+
+def test_a_concept_every_title_holds_lifts_all_papers_alike():
+    first = passage("a", 0, "Residual blocks ease optimisation of deep networks.")
+    second = passage("b", 0, "Dense blocks reuse features across deep networks.")
+    titles = {"a": "Deep Residual Networks", "b": "Deep Densely Connected Networks"}
+    ranked = by_titles([(first, 1.0), (second, 0.9)], "How do deep networks train?", titles)
+    assert [p for p, _ in ranked] == [first, second]
+    assert ranked[0][1] / 1.0 == pytest.approx(ranked[1][1] / 0.9)
+    assert ranked[0][1] > 1.0
+
+
+def test_a_chinese_question_meets_a_chinese_title():
+    answer = passage("doc:zh", 0, "新版本选用了 93M 参数的视觉编码器。")
+    other = passage("doc:other", 0, "视觉编码器的参数决定了模型大小。")
+    named = by_titles(
+        [(other, 1.0), (answer, 0.9)],
+        "SmolVLM 的视觉编码器有多少参数？",
+        {"doc:zh": "SmolVLM 越变越小", "doc:other": "视觉模型综述"},
+    )
+    assert named[0][0] is answer

@@ -256,6 +256,25 @@ class StoreContract:
         assert listed_ids(library, **filters) == expected
         assert library.count(PaperFilter(**filters)) == len(expected)
 
+    def test_titles_are_read_for_the_stored_papers_asked_for(self, library: Store) -> None:
+        asked = ["arxiv:1512.03385", "doc:missing", "arxiv:1512.03385", "doc:0000000n0te5"]
+        titles = library.titles(asked)
+        assert titles == {
+            paper_id: library.get(paper_id).title  # type: ignore[union-attr]
+            for paper_id in ("arxiv:1512.03385", "doc:0000000n0te5")
+        }
+        assert all(titles.values())
+        assert library.titles([]) == {}
+
+    def test_titles_follow_papers_put_again_added_and_removed(self, store: Store) -> None:
+        store.put(make_document("doc:1", title="Old Title"))
+        assert store.titles(["doc:1", "doc:2"]) == {"doc:1": "Old Title"}
+        store.put(make_document("doc:1", title="New Title"))
+        store.put(make_document("doc:2", title="Second"))
+        assert store.titles(["doc:1", "doc:2"]) == {"doc:1": "New Title", "doc:2": "Second"}
+        store.remove("doc:1")
+        assert store.titles(["doc:1", "doc:2"]) == {"doc:2": "Second"}
+
     def test_collections_counts_the_papers_in_each(self, library: Store) -> None:
         assert library.collections() == {"ai_essay": 2, "vlm": 1}
 

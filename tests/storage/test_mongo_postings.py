@@ -199,3 +199,33 @@ def test_after_a_write_a_phrase_reads_only_the_passages_new_to_it(
     # Of the new paper, only "a carbon-free grid" holds both tokens: it alone is read for the
     # phrase (the two winners' texts are read after it).
     assert [len(keys) for keys in texts_read] == [1, 2]
+
+
+def test_titles_read_once_are_served_until_the_library_changes_elsewhere(
+    mongo_uri: str, mongo_db_name: str
+) -> None:
+    commands = _Commands()
+    monitoring.register(commands)  # global: only clients made from here on report to it
+    reader = MongoStore(mongo_uri, mongo_db_name, "ai_essay")
+    writer = MongoStore(mongo_uri, mongo_db_name, "ai_essay")
+    asked = ["doc:000000000001", "doc:000000000002"]
+    try:
+        writer.put(make_document(asked[0], title="Zebra Stripes"))
+        assert reader.titles(asked) == {asked[0]: "Zebra Stripes"}
+        commands.recording = True
+        assert reader.titles(asked) == {asked[0]: "Zebra Stripes"}
+        commands.recording = False
+        papers_read = [c for c in commands.sent if c.get("find") == "ai_essay"]
+        # a warm read asks for the version document alone
+        assert len(commands.sent) == 1 and papers_read == []
+        writer.put(make_document(asked[1], title="Giraffe Necks"))
+        writer.put(make_document(asked[0], title="Zebra Stripes, Revised"))
+        assert reader.titles(asked) == {
+            asked[0]: "Zebra Stripes, Revised",
+            asked[1]: "Giraffe Necks",
+        }
+        writer.remove(asked[1])
+        assert reader.titles(asked) == {asked[0]: "Zebra Stripes, Revised"}
+    finally:
+        reader.close()
+        writer.close()

@@ -84,7 +84,35 @@ class Concepts:
         """Share of the concepts the text holds (0 when the question has none)."""
         if not self.items:
             return 0.0
-        ordered, unique = _words_of(text)
+        present, compacted = self._present(text, cached=True)
+        held = 0
+        for concept in self.items:
+            if any(present.issuperset(form) for form in concept.forms) or any(
+                spelling in compacted for spelling in concept.chinese
+            ):
+                held += 1
+        return held / len(self.items)
+
+    def held(self, text: str, *, translated: bool = True) -> frozenset[int]:
+        """The concepts the text holds, as indices into `items`. With `translated` false, a
+        translated Chinese word counts only by its own spelling, not by its English renderings
+        (they are looser than the question's own words)."""
+        present, compacted = self._present(text, cached=False)
+        return frozenset(
+            i
+            for i, concept in enumerate(self.items)
+            if any(spelling in compacted for spelling in concept.chinese)
+            or (
+                (translated or not concept.chinese)
+                and any(present.issuperset(form) for form in concept.forms)
+            )
+        )
+
+    def _present(self, text: str, *, cached: bool) -> tuple[set[Word], str]:
+        """The question's words the text holds, and the text compacted for Chinese spellings
+        (empty when no concept has one). Passages recur across questions and are read through
+        the caches; titles (one per candidate paper) would push them out."""
+        ordered, unique = _words_of(text) if cached else _read_words(text)
         present: set[Word] = set()
         for word in self._words:
             spelling, whole = word
@@ -96,14 +124,9 @@ class Concepts:
                 at = bisect_left(ordered, spelling)
                 if at < len(ordered) and ordered[at].startswith(spelling):
                     present.add(word)
-        compacted = compact(text) if self._chinese else ""
-        held = 0
-        for concept in self.items:
-            if any(present.issuperset(form) for form in concept.forms) or any(
-                spelling in compacted for spelling in concept.chinese
-            ):
-                held += 1
-        return held / len(self.items)
+        if not self._chinese:
+            return present, ""
+        return present, compact(text) if cached else compact.__wrapped__(text)
 
     def nearby_coverage(self, text: str) -> float:
         """Share of the concepts held by the best window of WINDOW_SENTENCES adjacent sentences
@@ -182,10 +205,13 @@ class Concepts:
 _WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 
 
-@lru_cache(maxsize=8192)  # candidates recur across questions, like compact()'s
-def _words_of(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+def _read_words(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
     words = frozenset(_WORD.findall(unicodedata.normalize("NFKC", text).lower()))
     return tuple(sorted(words)), words
+
+
+# Candidates recur across questions, like compact()'s.
+_words_of = lru_cache(maxsize=8192)(_read_words)
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,10 @@ class FusionSettings:
     # multiplied by 1 + this (0: off). With the glossary, R@5 all 0.746 -> 0.772, dev 0.812 ->
     # 0.854; weights 0.5-2 within two dev questions of each other.
     concept_weight: float = 1.0
+    # rerank.py: a passage's score times 1 + this x the share of the question's concepts its
+    # paper's title holds (0: off). Measured in docs/retrieval-notes.md §13: dev R@5 0.877 ->
+    # 0.892 at 1 and 2 (2 loses a dev question 1 does not), 0.877 at 0.3 and 0.5.
+    title_weight: float = 1.0
 
 
 class Searcher:
@@ -125,6 +129,7 @@ class Searcher:
         )
         candidates = [(passages[str(key)], score) for key, score in fused]
         quoted = verbatim(analysed)
+        titles = self._titles(candidates) if asked is not None and asked.items else {}
 
         def ranked(exact_depth: int | None) -> Scored:
             return rerank(
@@ -136,6 +141,8 @@ class Searcher:
                 concepts=asked,
                 concept_weight=self.fusion.concept_weight,
                 exact_depth=exact_depth,
+                titles=titles,
+                title_weight=self.fusion.title_weight,
             )
 
         return self._hits(first_places(ranked, limit))
@@ -190,6 +197,11 @@ class Searcher:
                 passages.setdefault(passage.id, passage)
                 items.append((passage.id, score))
         return Ranked(items, self.fusion.dense_weight)
+
+    def _titles(self, candidates: Sequence[tuple[Passage, float]]) -> dict[str, str]:
+        if not (self.fusion.title_weight and candidates):
+            return {}
+        return self.store.titles(list(dict.fromkeys(p.paper_id for p, _ in candidates)))
 
     def _hits(self, ranked: Sequence[tuple[Passage, float]]) -> list[Hit]:
         """The passages with their papers, read in one request (a paper removed meanwhile drops

@@ -1,6 +1,6 @@
-"""Second look at the fused candidates: passages of the papers the candidates agree on and passages
-quoting the question verbatim rank higher, bibliography passages lower. All use only the
-candidates themselves (no extra store reads).
+"""Second look at the fused candidates: passages of the papers the candidates agree on, of papers
+whose title names what the question asks about and passages quoting the question verbatim rank
+higher, bibliography passages lower. All use only the candidates and their papers' titles.
 
 Most misses of the first ranking find the right paper but another of its passages, and a
 reference list matches every topic word of a question without answering it.
@@ -9,7 +9,7 @@ reference list matches every topic word of a question without answering it.
 import heapq
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from papershelf.core.models import Passage
@@ -69,9 +69,13 @@ def rerank(
     concepts: Concepts | None = None,
     concept_weight: float = 0.0,
     exact_depth: int | None = None,
+    titles: Mapping[str, str] | None = None,
+    title_weight: float = 0.0,
 ) -> list[tuple[Passage, float]]:
     """Scale each candidate's score by its paper's share of the candidates (the sum of the paper's
-    best PAPER_DEPTH scores over the best paper's), by bibliography_weight for a reference list,
+    best PAPER_DEPTH scores over the best paper's), by 1 + title_weight x the share of the
+    question's concepts its paper's title (`titles`, by paper id) holds, by bibliography_weight
+    for a reference list,
     by up to verbatim_weight for a passage quoting most of the question and by 1 +
     concept_weight x the share of the question's concepts it holds (`with_concepts`); best
     first, ties kept in their first order. With `exact_depth`, only that many first places are
@@ -84,9 +88,11 @@ def rerank(
             by_paper[passage.paper_id].append(score)
     paper_score = {paper: sum(scores) for paper, scores in by_paper.items()}
     best = max(paper_score.values()) or 1.0
+    named = _title_factors(by_paper, titles, concepts, title_weight)
     rescored = []
     for passage, score in ranked:
         factor = 1.0 + paper_weight * paper_score[passage.paper_id] / best
+        factor *= named.get(passage.paper_id, 1.0)
         if bibliography_weight != 1.0 and is_bibliography(passage):
             factor *= bibliography_weight
         if verbatim is not None and verbatim_weight != 1.0:
@@ -97,6 +103,26 @@ def rerank(
     if concepts is not None and concept_weight:
         rescored = with_concepts(rescored, concepts, concept_weight, exact_depth)
     return sorted(rescored, key=lambda item: -item[1])
+
+
+def _title_factors(
+    papers: Mapping[str, object],
+    titles: Mapping[str, str] | None,
+    concepts: Concepts | None,
+    weight: float,
+) -> dict[str, float]:
+    """1 + weight x the share of the question's concepts each paper's title holds: a question that
+    names a paper ('ECAPA-TDNN', 'LeNet-5') or its topic is most likely about it, while the
+    passage answering it often does not repeat the name. A concept every candidate paper's title
+    holds lifts them all alike."""
+    if not (titles and concepts is not None and concepts.items and weight):
+        return {}
+    factors = {}
+    for paper_id in papers:
+        title = titles.get(paper_id, "")
+        held = len(concepts.held(title, translated=False)) if title else 0
+        factors[paper_id] = 1.0 + weight * held / len(concepts.items)
+    return factors
 
 
 def with_concepts(

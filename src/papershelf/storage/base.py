@@ -120,6 +120,10 @@ class Store(Protocol):
     def count(self, filter: PaperFilter | None = None) -> int:
         """How many papers match the filter."""
 
+    def titles(self, paper_ids: Sequence[str]) -> dict[str, str]:
+        """Paper id -> title for those of the papers that are stored (search reads them for
+        every candidate, so this reads nothing else)."""
+
     def remove(self, paper_id: str) -> bool:
         """Delete the paper and its passages; False when it was not there."""
 

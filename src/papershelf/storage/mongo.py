@@ -49,7 +49,7 @@ from papershelf.storage.mongo_docs import (
 )
 from papershelf.storage.mongo_layout import ANALYZER_ID, Collections, create_indexes
 from papershelf.storage.mongo_reindex import rebuild_index, rebuild_lease
-from papershelf.storage.mongo_search import LexicalIndex
+from papershelf.storage.mongo_search import HeldTitles, LexicalIndex
 from papershelf.storage.mongo_vectors import (
     KEYS_ID,
     LIBRARY_FIELD,
@@ -90,6 +90,7 @@ class MongoStore:
             raise
         self._writer = Writer(self._client, self.c, self.transactions)
         self._lexical = LexicalIndex(self.c)
+        self._titles = HeldTitles(self.c)
 
     def _prepare(self) -> bool:
         """Create what a new library needs; whether its lexical index is stale."""
@@ -101,7 +102,7 @@ class MongoStore:
             )
         create_indexes(self.c)
         library = uuid.uuid4().hex
-        initial = {
+        initial: dict[str, dict[str, Any]] = {
             # $max: a process of an older papershelf (which kept token counts and BM25 totals
             # that this one neither keeps nor reads) refuses the library from now on
             SCHEMA_ID: {"$max": {"value": SCHEMA_VERSION}},
@@ -392,6 +393,10 @@ class MongoStore:
                 .limit(limit)
             )
             return [paper_from(doc) for doc in found]
+
+    def titles(self, paper_ids: Sequence[str]) -> dict[str, str]:
+        with self._errors():
+            return self._titles.read(paper_ids)
 
     def count(self, filter: PaperFilter | None = None) -> int:
         with self._errors():

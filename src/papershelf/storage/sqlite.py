@@ -6,6 +6,7 @@ so the MCP server's worker threads read in parallel and never share a cursor. Pr
 lets any number of readers run beside one writer; writers queue on the busy timeout.
 """
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -354,6 +355,12 @@ class SqliteStore:
                 .fetchall()
             )
         return [rows.paper_from_row(row) for row in found]
+
+    def titles(self, paper_ids: Sequence[str]) -> dict[str, str]:
+        sql = "SELECT id, title FROM papers WHERE id IN (SELECT value FROM json_each(?))"
+        with self._errors():
+            found = self._connection().execute(sql, [json.dumps(list(paper_ids))]).fetchall()
+        return dict(found)
 
     def count(self, filter: PaperFilter | None = None) -> int:
         where, params = rows.filter_sql(filter)
