@@ -75,10 +75,9 @@ def rerank(
     """Scale each candidate's score by its paper's share of the candidates (the sum of the paper's
     best PAPER_DEPTH scores over the best paper's), by 1 + title_weight x the share of the
     question's concepts its paper's title (`titles`, by paper id) holds, by bibliography_weight
-    for a reference list,
-    by up to verbatim_weight for a passage quoting most of the question and by 1 +
-    concept_weight x the share of the question's concepts it holds (`with_concepts`); best
-    first, ties kept in their first order. With `exact_depth`, only that many first places are
+    for a reference list, by up to verbatim_weight for a passage quoting most of the question
+    and by 1 + concept_weight x the share of the question's concepts it holds (`with_concepts`);
+    best first, ties kept in their first order. With `exact_depth`, only that many first places are
     sure to be scored exactly (see `with_concepts`)."""
     if not ranked:
         return []
