@@ -93,13 +93,13 @@ ECAPA_TITLE = "ECAPA-TDNN: Emphasized Channel Attention in TDNN Based Speaker Ve
 MOCO_TITLE = "Momentum Contrast for Unsupervised Visual Representation Learning"
 
 
-def by_titles(ranked, question: str, titles: dict[str, str], weight: float = 1.0):
+def by_titles(ranked, question: str, titles: dict[str, str], weight: float = 1.0, translated=()):
     """The candidates re-ranked by their titles and concepts alone."""
     return rerank(
         ranked,
         paper_weight=0,
         bibliography_weight=1,
-        concepts=concepts(analyse(question)),
+        concepts=concepts(analyse(question), translated),
         titles=titles,
         title_weight=weight,
     )
@@ -132,12 +132,16 @@ def test_a_concept_every_title_holds_lifts_all_papers_alike():
     assert ranked[0][1] > 1.0
 
 
-def test_a_chinese_question_meets_a_chinese_title():
-    answer = passage("doc:zh", 0, "新版本选用了 93M 参数的视觉编码器。")
-    other = passage("doc:other", 0, "视觉编码器的参数决定了模型大小。")
+def test_a_chinese_word_counts_in_a_title_by_its_own_spelling_only():
+    # The question's 像素重排 is translated to 'pixel shuffle' for the English passages, but only
+    # a title that spells it lifts its paper: the English title holds a looser rendering.
+    english = passage("arxiv:en", 0, "Pixels are rearranged into channels.")
+    chinese = passage("doc:zh", 0, "特征先经过重新排列，再投影到语言模型。")
     named = by_titles(
-        [(other, 1.0), (answer, 0.9)],
-        "SmolVLM 的视觉编码器有多少参数？",
-        {"doc:zh": "SmolVLM 越变越小", "doc:other": "视觉模型综述"},
+        [(english, 1.0), (chinese, 0.9)],
+        "像素重排是什么？",
+        {"arxiv:en": "Pixel Shuffle for Efficient Vision Tokens", "doc:zh": "像素重排详解"},
+        translated=[("像素重排", [("pixel", "shuffle")])],
     )
-    assert named[0][0] is answer
+    assert [p for p, _ in named] == [chinese, english]
+    assert named[0][1] == 0.9 * 2 and named[1][1] == 1.0

@@ -229,3 +229,28 @@ def test_titles_read_once_are_served_until_the_library_changes_elsewhere(
     finally:
         reader.close()
         writer.close()
+
+
+def test_a_title_read_before_a_write_is_not_kept_under_the_version_after_it(
+    two_processes,
+) -> None:
+    reader, writer = two_processes
+    paper_id = "doc:000000000001"
+    writer.put(make_document(paper_id, title="Old Title"))
+    held = reader._titles
+    papers = held.papers
+
+    class WriteMeanwhile:
+        """The reader's title read returns the old title; before it is kept, the paper is put
+        again and another of the reader's threads reads the new one."""
+
+        def find(self, *args, **kwargs):
+            read = list(papers.find(*args, **kwargs))
+            held.papers = papers
+            writer.put(make_document(paper_id, title="New Title"))
+            assert reader.titles([paper_id]) == {paper_id: "New Title"}
+            return read
+
+    held.papers = WriteMeanwhile()
+    assert reader.titles([paper_id]) == {paper_id: "Old Title"}  # as it was when read
+    assert reader.titles([paper_id]) == {paper_id: "New Title"}
