@@ -89,8 +89,8 @@ class MongoStore:
             self._client.close()
             raise
         self._writer = Writer(self._client, self.c, self.transactions)
-        self._lexical = LexicalIndex(self.c)
         self._titles = HeldTitles(self.c)
+        self._lexical = LexicalIndex(self.c, self._titles)
 
     def _prepare(self) -> bool:
         """Create what a new library needs; whether its lexical index is stale."""

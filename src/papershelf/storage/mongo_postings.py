@@ -17,7 +17,7 @@ Passages are held as their token ids and weights (8 bytes a token), never as the
 
 import threading
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -90,15 +90,7 @@ class HeldPostings:
                 fresh = self._brought_forward(held, papers)
             if fresh is None:
                 fresh = self._read_whole(papers)
-            self._held = HeldIndex(
-                fresh.index,
-                version,
-                lineage,
-                fresh.papers,
-                fresh.row_papers,
-                fresh.paper_numbers,
-                fresh.added,
-            )
+            self._held = replace(fresh, version=version, lineage=lineage)
             return self._held
 
     def forget(self) -> None:

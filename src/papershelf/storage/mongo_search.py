@@ -11,7 +11,8 @@ A query term FTS5 splits into several tokens is a phrase there: it matches only 
 stand next to each other, and its IDF counts the passages holding it so. `terms` keeps no positions,
 so the passages holding all of a phrase's tokens are re-tokenized to find its instances: the same
 counts, IDF and scores as FTS5. The counts are kept by passage key (a key's text never changes),
-so after a write only the passages new to the phrase are read.
+so after a write only the passages new to the phrase are read. Their papers' titles (the title is
+indexed with every passage) come from `HeldTitles`, which the search's re-ranking reads too.
 """
 
 import threading
@@ -25,19 +26,58 @@ from papershelf.storage.bm25_analysis import phrase_counts, query_phrases
 from papershelf.storage.mongo_docs import PASSAGE_PROJECTION, filter_query, passage_from
 from papershelf.storage.mongo_layout import ANALYZER_ID, Collections
 from papershelf.storage.mongo_postings import HeldPostings
-from papershelf.storage.mongo_vectors import LIBRARY_FIELD, VERSION_ID, version_of
+from papershelf.storage.mongo_vectors import LIBRARY_FIELD, VERSION_ID, read_version, version_of
 from papershelf.storage.postings_index import PostingIndex, Postings, ranked
 
 PHRASES_KEPT = 256
 TITLES_KEPT = 100_000
 
 
+class HeldTitles:
+    """Paper titles for the search's re-ranking, which asks for those of every candidate paper
+    (~50-100). A paper document carries the paper's whole text, so reading them costs a server
+    more than the small version document (on SecantusDB ~20 against 0.5 ms for 60 papers); the
+    titles read are kept until the store's version moves, which every put and remove moves."""
+
+    def __init__(self, collections: Collections):
+        self.papers, self.meta = collections.papers, collections.meta
+        self._version: str | None = None
+        self._titles: dict[str, str | None] = {}  # None: not stored
+        self._lock = threading.Lock()
+
+    def read(self, paper_ids: Sequence[str]) -> dict[str, str]:
+        wanted = list(dict.fromkeys(paper_ids))
+        if not wanted:
+            return {}
+        # Read first, so a write meanwhile only costs one more read of the titles.
+        version = read_version(self.meta)
+        with self._lock:
+            if version != self._version or len(self._titles) > TITLES_KEPT:
+                self._version, self._titles = version, {}
+            known = {
+                paper_id: self._titles[paper_id] for paper_id in wanted if paper_id in self._titles
+            }
+        missing = [paper_id for paper_id in wanted if paper_id not in known]
+        if missing:
+            found: dict[str, str | None] = dict.fromkeys(missing)
+            for doc in self.papers.find(
+                {"papershelf.id": {"$in": missing}},
+                {"papershelf.id": 1, "papershelf.paper.title": 1},
+            ):
+                found[doc["papershelf"]["id"]] = doc["papershelf"]["paper"]["title"]
+            known.update(found)
+            with self._lock:
+                if self._version == version:
+                    self._titles.update(found)
+        return {paper_id: title for paper_id in wanted if (title := known[paper_id]) is not None}
+
+
 class LexicalIndex:
     """The lexical side of the Mongo store's collections."""
 
-    def __init__(self, collections: Collections):
+    def __init__(self, collections: Collections, titles: HeldTitles):
         self.papers, self.passages = collections.papers, collections.passages
-        self.meta = collections.meta
+        self.meta, self.titles = collections.meta, titles
         self.postings = HeldPostings(collections)
         self._admitted: dict[tuple[str, str], dict[str, Any]] = {}
         self._phrases: dict[tuple[str, ...], dict[int, float]] = {}  # phrase -> key -> count
@@ -110,13 +150,7 @@ class LexicalIndex:
         docs = list(
             self.passages.find({"_id": {"$in": keys}}, {"paper_id": 1, "section": 1, "text": 1})
         )
-        titles = {
-            paper["papershelf"]["id"]: paper["papershelf"]["paper"]["title"]
-            for paper in self.papers.find(
-                {"papershelf.id": {"$in": sorted({doc["paper_id"] for doc in docs})}},
-                {"papershelf.id": 1, "papershelf.paper.title": 1},
-            )
-        }
+        titles = self.titles.read([doc["paper_id"] for doc in docs])
         docs = [doc for doc in docs if doc["paper_id"] in titles]
         counts = phrase_counts(
             ((titles[doc["paper_id"]], doc["section"], doc["text"]) for doc in docs), tokens
@@ -142,42 +176,3 @@ class LexicalIndex:
                 self._admitted = {}
             self._admitted[key] = found
         return found
-
-
-class HeldTitles:
-    """Paper titles for the search's re-ranking, which asks for those of every candidate paper
-    (~50-100). A paper document carries the paper's whole text, so reading them costs a server
-    more than the small version document (on SecantusDB ~20 against 0.5 ms for 60 papers); the
-    titles read are kept until the store's version moves, which every put and remove moves."""
-
-    def __init__(self, collections: Collections):
-        self.papers, self.meta = collections.papers, collections.meta
-        self._version: str | None = None
-        self._titles: dict[str, str | None] = {}  # None: not stored
-        self._lock = threading.Lock()
-
-    def read(self, paper_ids: Sequence[str]) -> dict[str, str]:
-        wanted = list(dict.fromkeys(paper_ids))
-        if not wanted:
-            return {}
-        # Read first, so a write meanwhile only costs one more read of the titles.
-        version = version_of(self.meta.find_one({"_id": VERSION_ID}))
-        with self._lock:
-            if version != self._version or len(self._titles) > TITLES_KEPT:
-                self._version, self._titles = version, {}
-            known = {
-                paper_id: self._titles[paper_id] for paper_id in wanted if paper_id in self._titles
-            }
-        missing = [paper_id for paper_id in wanted if paper_id not in known]
-        if missing:
-            found: dict[str, str | None] = dict.fromkeys(missing)
-            for doc in self.papers.find(
-                {"papershelf.id": {"$in": missing}},
-                {"papershelf.id": 1, "papershelf.paper.title": 1},
-            ):
-                found[doc["papershelf"]["id"]] = doc["papershelf"]["paper"]["title"]
-            known.update(found)
-            with self._lock:
-                if self._version == version:
-                    self._titles.update(found)
-        return {paper_id: title for paper_id in wanted if (title := known[paper_id]) is not None}
