@@ -275,6 +275,22 @@ class StoreContract:
         store.remove("doc:1")
         assert store.titles(["doc:1", "doc:2"]) == {"doc:2": "Second"}
 
+    def test_indexed_tokens_are_those_a_stored_passage_holds(self, store: Store) -> None:
+        store.put(make_document("doc:1", ["训练数据集由三部分组成。", "Pixel shuffle."]))
+        asked = ["数据", "据集", "集合", "训", "pixel", "shuffl", "shuffle", "compress", "的"]
+        # English words are tokens as the index stems them (Porter): 'shuffle' -> 'shuffl'.
+        assert store.indexed_tokens(asked) == {"数据", "据集", "训", "pixel", "shuffl"}
+        assert store.indexed_tokens([]) == set()
+
+    def test_indexed_tokens_follow_papers_put_again_and_removed(self, store: Store) -> None:
+        store.put(make_document("doc:1", ["训练数据集"]))
+        store.put(make_document("doc:2", ["Momentum contrast."]))
+        assert store.indexed_tokens(["训练", "momentum"]) == {"训练", "momentum"}
+        store.put(make_document("doc:1", ["融合策略"]))
+        assert store.indexed_tokens(["训练", "融合"]) == {"融合"}
+        store.remove("doc:1")
+        assert store.indexed_tokens(["融合", "momentum"]) == {"momentum"}
+
     def test_collections_counts_the_papers_in_each(self, library: Store) -> None:
         assert library.collections() == {"ai_essay": 2, "vlm": 1}
 

@@ -71,6 +71,11 @@ class Store(Protocol):
     ) -> list[tuple[Passage, float]]:
         """Passages matching any of the index terms, best first (higher score is better)."""
 
+    def indexed_tokens(self, tokens: Sequence[str]) -> set[str]:
+        """Those of these lexical index tokens that a stored passage holds: CJK bigrams and
+        characters as `core.textindex.index_text` makes them, English words as the index stems
+        them (Porter: 'shuffle' -> 'shuffl')."""
+
     def passages_missing_vectors(
         self, embedder_id: str, limit: int = 256, paper_ids: Sequence[str] | None = None
     ) -> list[PendingPassage]:

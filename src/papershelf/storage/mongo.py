@@ -379,6 +379,10 @@ class MongoStore:
         with self._errors():
             return self._lexical.search(terms, limit, filter)
 
+    def indexed_tokens(self, tokens: Sequence[str]) -> set[str]:
+        with self._errors():
+            return self._lexical.indexed_tokens(tokens)
+
     # From here on `list` names this method, so later annotations cannot use `list[...]`.
     def list(
         self, filter: PaperFilter | None = None, limit: int = 50, offset: int = 0

@@ -25,7 +25,7 @@ from papershelf.core.models import PaperFilter, Passage
 from papershelf.storage.bm25_analysis import phrase_counts, query_phrases
 from papershelf.storage.mongo_docs import PASSAGE_PROJECTION, filter_query, passage_from
 from papershelf.storage.mongo_layout import ANALYZER_ID, Collections
-from papershelf.storage.mongo_postings import HeldPostings
+from papershelf.storage.mongo_postings import HeldIndex, HeldPostings
 from papershelf.storage.mongo_vectors import LIBRARY_FIELD, VERSION_ID, read_version, version_of
 from papershelf.storage.postings_index import PostingIndex, Postings, ranked
 
@@ -89,19 +89,7 @@ class LexicalIndex:
         phrases = query_phrases(terms)
         if not phrases or limit <= 0:
             return []
-        # One round trip: the version the caches are keyed by, and the analyser's last run.
-        meta = {
-            doc["_id"]: doc for doc in self.meta.find({"_id": {"$in": [VERSION_ID, ANALYZER_ID]}})
-        }
-        stored = meta.get(VERSION_ID)
-        version = version_of(stored)
-        analyser = meta.get(ANALYZER_ID, {})
-        lineage = (
-            (stored or {}).get(LIBRARY_FIELD),
-            analyser.get("value"),
-            analyser.get("runs", 0),
-        )
-        held = self.postings.current(version, lineage)
+        version, held = self._current()
         index = held.index
         if not index.passages:
             return []
@@ -124,6 +112,28 @@ class LexicalIndex:
             )
         }
         return [(passage_from(texts[key]), -rank) for key, rank in winners if key in texts]
+
+    def indexed_tokens(self, tokens: Sequence[str]) -> set[str]:
+        if not tokens:
+            return set()
+        index = self._current()[1].index
+        return {token for token in tokens if index.holds(token)}
+
+    def _current(self) -> tuple[str, HeldIndex]:
+        """The store's version and the index of its current passages."""
+        # One round trip: the version the caches are keyed by, and the analyser's last run.
+        meta = {
+            doc["_id"]: doc for doc in self.meta.find({"_id": {"$in": [VERSION_ID, ANALYZER_ID]}})
+        }
+        stored = meta.get(VERSION_ID)
+        analyser = meta.get(ANALYZER_ID, {})
+        lineage = (
+            (stored or {}).get(LIBRARY_FIELD),
+            analyser.get("value"),
+            analyser.get("runs", 0),
+        )
+        version = version_of(stored)
+        return version, self.postings.current(version, lineage)
 
     def _phrase_hits(self, index: PostingIndex, tokens: tuple[str, ...]) -> dict[int, float]:
         """Passage key -> the phrase's weighted count, for every passage of the index holding it.

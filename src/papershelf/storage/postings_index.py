@@ -149,6 +149,18 @@ class PostingIndex:
         kept = self.live[rows]
         return rows[kept], counts[kept]
 
+    def holds(self, token: str) -> bool:
+        """Whether a passage of the index holds the token."""
+        token_id = self.tokens.get(token)
+        if token_id is None:
+            return False
+        rows = self.base.postings(token_id)[0]
+        if self.base_live is not None:
+            rows = rows[self.base_live[rows]]
+        return len(rows) > 0 or (
+            self.added is not None and len(self.added.postings(token_id)[0]) > 0
+        )
+
     def rows_of(self, keys: np.ndarray) -> np.ndarray:
         """The rows of these passage keys; keys the index does not hold are left out."""
         at = np.searchsorted(self.keys, keys)

@@ -37,7 +37,7 @@ from papershelf.storage.sqlite_fts import (
     rebuild_index,
     unindex_paper,
 )
-from papershelf.storage.sqlite_held_index import database_file, release
+from papershelf.storage.sqlite_held_index import current_index, database_file, release
 from papershelf.storage.sqlite_postings import (
     ensure_postings_current,
     forget_postings,
@@ -337,6 +337,13 @@ class SqliteStore:
             texts = rows_by_id(conn, [rowid for rowid, _ in ranked])
         found = [(texts[rowid], -rank) for rowid, rank in ranked if rowid in texts]
         return [(rows.passage_from_row(row), score) for row, score in found]
+
+    def indexed_tokens(self, tokens: Sequence[str]) -> set[str]:
+        if not tokens:
+            return set()
+        with self._reading() as conn:
+            index = current_index(conn)
+        return {token for token in tokens if index.holds(token)}
 
     # From here on `list` names this method, so later annotations cannot use `list[...]`.
     def list(
