@@ -273,3 +273,19 @@ def test_reading_a_title_leaves_the_passage_caches_alone():
     words, compacted = _words_of.cache_info().currsize, compact.cache_info().currsize
     assert asked.held("ECAPA-TDNN: a title read once 7f3a", translated=False) == {0, 1}
     assert (_words_of.cache_info().currsize, compact.cache_info().currsize) == (words, compacted)
+
+
+def test_an_english_word_is_held_by_its_own_spelling_not_by_its_chinese_rendering():
+    asked = concepts(analyse("Which datasets were mixed?"), [("数据集", [("datasets",)])])
+    assert len(asked.items) == 2  # the rendering joined its word's concept, now the last
+    assert asked.held("我们使用的数据集") == {1}
+    assert asked.held("我们使用的数据集", translated=False) == frozenset()
+    assert asked.held("Datasets for Vision", translated=False) == {1}
+
+
+def test_a_latin_word_of_a_chinese_question_counts_in_a_title_beside_its_translation():
+    # 'loss' is the question's own word and a rendering of 损失 too: one concept, held by its
+    # own spelling where translations do not count.
+    asked = concepts(analyse("loss 损失是多少"), [("损失", [("loss",)])])
+    assert len(asked.items) == 1
+    assert asked.held("A Loss for Speakers", translated=False) == {0}

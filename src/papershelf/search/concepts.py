@@ -66,10 +66,13 @@ def word_of(text: str) -> Word:
 @dataclass(frozen=True)
 class Concept:
     """One thing the question asks about: held by a passage with all words of one of its forms,
-    or with one of its Chinese spellings."""
+    or with one of its Chinese spellings. The question's own words are among them (`own_forms`,
+    `own_chinese`); the rest are translations."""
 
     forms: frozenset[tuple[Word, ...]]
     chinese: frozenset[str]
+    own_forms: frozenset[tuple[Word, ...]] = frozenset()
+    own_chinese: frozenset[str] = frozenset()
 
 
 class Concepts:
@@ -95,16 +98,19 @@ class Concepts:
 
     def held(self, text: str, *, translated: bool = True) -> frozenset[int]:
         """The concepts the text holds, as indices into `items`. With `translated` false, a
-        translated Chinese word counts only by its own spelling, not by its English renderings
-        (they are looser than the question's own words)."""
+        concept counts only by the question's own words, not by their translations (they are
+        looser than the question's words)."""
         present, compacted = self._present(text, cached=False)
         return frozenset(
             i
             for i, concept in enumerate(self.items)
-            if any(spelling in compacted for spelling in concept.chinese)
-            or (
-                (translated or not concept.chinese)
-                and any(present.issuperset(form) for form in concept.forms)
+            if any(
+                spelling in compacted
+                for spelling in (concept.chinese if translated else concept.own_chinese)
+            )
+            or any(
+                present.issuperset(form)
+                for form in (concept.forms if translated else concept.own_forms)
             )
         )
 
@@ -242,14 +248,23 @@ def concepts(query: Query, translations: Sequence[Translation] = ()) -> Concepts
     in a Chinese question too), each translated Chinese word with its English renderings
     (`translations`). Translations of one Chinese word by two routes (the dictionary's 缩放 and
     the embedder's piece 缩放和) are one concept when one word contains the other or they share a
-    rendering."""
+    rendering. An English question's translations are the other way round (chinese_renderings.py):
+    a Chinese word rendering one of its words, which joins that word's concept."""
     groups: list[tuple[set[str], set[Form]]] = []
+    own: set[Form] = set()
     for term in query.terms:
         if " " not in term and not _CJK.search(term):
             groups.append((set(), {(term,)}))
+            own.add((term,))
     for source, forms in translations:
         groups.append(({source}, set(forms)))
-    return Concepts(tuple(_concept(chinese, forms) for chinese, forms in _merged(groups)))
+    chinese_is_own = query.language == "zh"
+    return Concepts(
+        tuple(
+            _concept(chinese, forms, own & forms, chinese if chinese_is_own else set())
+            for chinese, forms in _merged(groups)
+        )
+    )
 
 
 def _merged(groups: list[tuple[set[str], set[Form]]]) -> list[tuple[set[str], set[Form]]]:
@@ -269,16 +284,24 @@ def _same(a: tuple[set[str], set[Form]], b: tuple[set[str], set[Form]]) -> bool:
     return any(x in y or y in x for x in a[0] for y in b[0])
 
 
-def _concept(chinese: set[str], forms: set[Form]) -> Concept:
+def _concept(
+    chinese: set[str], forms: set[Form], own_forms: set[Form], own_chinese: set[str]
+) -> Concept:
     return Concept(
-        # Form words split as passage words are ('zero-shot' needs 'zero' and 'shot').
-        forms=frozenset(
-            words
-            for words in (
-                tuple(word_of(part) for w in form for part in _WORD.findall(w.lower()))
-                for form in forms
-            )
-            if words
-        ),
+        forms=_words_of_forms(forms),
         chinese=frozenset(compact(c) for c in chinese),
+        own_forms=_words_of_forms(own_forms),
+        own_chinese=frozenset(compact(c) for c in own_chinese),
+    )
+
+
+def _words_of_forms(forms: set[Form]) -> frozenset[tuple[Word, ...]]:
+    # Form words split as passage words are ('zero-shot' needs 'zero' and 'shot').
+    return frozenset(
+        words
+        for words in (
+            tuple(word_of(part) for w in form for part in _WORD.findall(w.lower()))
+            for form in forms
+        )
+        if words
     )
