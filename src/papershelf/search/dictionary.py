@@ -22,7 +22,7 @@ from importlib.resources import files
 from io import BytesIO
 
 from papershelf.core.textindex import ENGLISH_STOPWORDS
-from papershelf.search.concepts import Form, Translation
+from papershelf.search.concepts import Form, Translation, stem
 from papershelf.search.query import CJK_BREAK, CJK_RUN
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,11 @@ TERM_WORDS = 6
 # English words of a general entry when no embedder can choose among its senses: the first one
 # (dev lexical R@5 the same at 1 and 2, and each word more is a longer lexical query).
 FIRST_SENSE_WORDS = 1
+# English words of a headword's senses that find it from English (dictionary.chinese): its first
+# ones, what it mainly means ('训练' from 'train' and 'drill', not from every word of a long entry).
+LEADING_SENSE_WORDS = 2
+# Longest headword found from English: longer entries are idioms and set phrases.
+MAX_WORD_FROM_ENGLISH = 4
 _SENSE_SKIP = re.compile(
     r"^(CL:|variant of|old variant|surname|see |abbr\.|also written|used in|archaic|Taiwan pr\.)"
 )
@@ -71,6 +76,8 @@ class Dictionary:
         self.terms = terms or {}
         self.max_word = max([MAX_WORD, *map(len, self.terms)])
         self._english: dict[str, list[str]] = {}
+        self._chinese: dict[str, list[str]] | None = None
+        self._chinese_lock = threading.Lock()
 
     def is_term(self, word: str) -> bool:
         """Whether the word is a glossary term, whose English words all belong to it."""
@@ -91,6 +98,34 @@ class Dictionary:
         kept = set(self.english(term))
         forms = [tuple(w for w in english_words([form]) if w in kept) for form in self.terms[term]]
         return [form for form in forms if form]
+
+    def chinese(self, word: str) -> list[str]:
+        """Chinese words that render an English word (matched by its stem, 'images' -> 图像):
+        glossary terms with it as a one-word form first, then headwords of up to
+        MAX_WORD_FROM_ENGLISH characters with it among their LEADING_SENSE_WORDS words. Loose
+        ('train' also finds 火车); the caller keeps those its library uses and the embedder
+        finds close."""
+        with self._chinese_lock:
+            if self._chinese is None:
+                self._chinese = self._from_english()
+        return list(self._chinese.get(stem(word), ()))
+
+    def _from_english(self) -> dict[str, list[str]]:
+        found: dict[str, dict[str, None]] = {}  # stem -> headwords, in order, each once
+        stems: dict[str, str] = {}
+        for term, forms in self.terms.items():
+            for form in forms:
+                words = english_words([form])
+                if len(words) == 1:
+                    found.setdefault(stem(words[0]), {})[term] = None
+        for head, senses in self.senses.items():
+            if head in self.terms or len(head) > MAX_WORD_FROM_ENGLISH:
+                continue
+            for word in english_words(senses, LEADING_SENSE_WORDS):
+                if word not in stems:
+                    stems[word] = stem(word)
+                found.setdefault(stems[word], {})[head] = None
+        return {key: list(heads) for key, heads in found.items()}
 
     def __contains__(self, word: str) -> bool:
         return word in self.terms or word in self.senses

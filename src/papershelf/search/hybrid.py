@@ -11,6 +11,7 @@ from typing import Literal
 from papershelf.core.errors import InputError, SourceUnavailable
 from papershelf.core.models import Hit, Paper, PaperFilter, Passage
 from papershelf.embeddings.base import Embedder
+from papershelf.search.chinese_renderings import ChineseRenderings, chinese_terms
 from papershelf.search.concepts import Concepts, Translation, concepts
 from papershelf.search.dense import DenseIndex, allowed_papers
 from papershelf.search.dictionary import load_dictionary
@@ -46,6 +47,9 @@ class FusionSettings:
     dense_weight: float = 0.3
     # Carry a Chinese question's words over to the English words of the corpus (lexicon.py).
     translate: bool = True
+    # Carry an English question's words over to the Chinese words of the library's Chinese
+    # texts (chinese_renderings.py): the dictionary read backwards, the embedder choosing.
+    to_chinese: bool = True
     # Take Chinese words the bilingual dictionary and the glossary know through them
     # (dictionary.py) before the embedder's nearest corpus words; with no embedder, through them
     # alone.
@@ -82,6 +86,7 @@ class Searcher:
         self._dense: DenseIndex | None = None
         self._lexicon: Lexicon | None = None
         self._warned = False
+        self._renderings = ChineseRenderings(store, embedder, load_dictionary)
         if embedder is not None:
             self._dense = DenseIndex(store, vector_space(embedder))
             self._lexicon = Lexicon(
@@ -149,9 +154,18 @@ class Searcher:
 
     def _translations(self, query: Query) -> list[Translation]:
         """A Chinese question's words with their English corpus words (lexicon.py), or with
-        their dictionary words when there is no embedder."""
-        if query.language != "zh" or not self.fusion.translate:
+        their dictionary words when there is no embedder; an English question's words with the
+        Chinese words of the library's Chinese texts (chinese_renderings.py)."""
+        if not self.fusion.translate:
             return []
+        if query.language == "en":
+            if not (self.fusion.to_chinese and self.fusion.dictionary):
+                return []
+            try:
+                return self._renderings.translations(query)
+            except SourceUnavailable as exc:
+                log.warning("query translation skipped: %s", exc)
+                return []
         if self._lexicon is None:
             words = load_dictionary() if self.fusion.dictionary else None
             return words.translations(query.text) if words is not None else []
@@ -169,7 +183,12 @@ class Searcher:
         passages: dict[str, Passage],
     ) -> Ranked:
         terms = list(query.terms)
-        terms += [t for t in translated_words(translations) if t not in terms]
+        added = (
+            chinese_terms(translations)
+            if query.language == "en"
+            else translated_words(translations)
+        )
+        terms += [t for t in added if t not in terms]
         if not terms:
             return Ranked([])
         found = self.store.search_lexical(terms, limit=self.fusion.candidates, filter=filter)
