@@ -116,7 +116,7 @@ def search(
     mode: str,
     as_json: bool,
 ) -> None:
-    """Search passages (English or Chinese; a Chinese question finds English passages too).
+    """Search passages (English or Chinese; a question finds passages in the other language too).
 
     Every hit carries its citation, e.g. [arxiv:2504.05299 §2.2 p.4].
     """
