@@ -277,10 +277,27 @@ def test_reading_a_title_leaves_the_passage_caches_alone():
 
 def test_an_english_word_is_held_by_its_own_spelling_not_by_its_chinese_rendering():
     asked = concepts(analyse("Which datasets were mixed?"), [("数据集", [("datasets",)])])
-    assert len(asked.items) == 2  # the rendering joined its word's concept, now the last
-    assert asked.held("我们使用的数据集") == {1}
+    assert len(asked.items) == 2  # the rendering joined its word's concept, the first
+    assert asked.held("我们使用的数据集") == {0}
     assert asked.held("我们使用的数据集", translated=False) == frozenset()
-    assert asked.held("Datasets for Vision", translated=False) == {1}
+    assert asked.held("Datasets for Vision", translated=False) == {0}
+
+
+def test_renderings_of_an_english_question_never_join_two_of_its_words():
+    # 训练 is contained in 预训练, which would join a Chinese question's two translations; an
+    # English question's words stay apart, each with its own Chinese spelling.
+    translations = [("预训练", [("pretraining",)]), ("训练", [("training",)])]
+    asked = concepts(analyse("pretraining and training"), translations)
+    assert len(asked.items) == 2
+    assert asked.held("只有预训练") == {0, 1}  # 预训练 holds 训练 as a substring: both spellings
+    assert asked.held("只有训练") == {1}
+    assert asked.coverage("pretraining only") == 1 / 2
+
+
+def test_a_rendering_of_a_run_of_words_is_a_spelling_of_each_of_them():
+    asked = concepts(analyse("zero shot transfer"), [("零样本", [("zero", "shot")])])
+    assert len(asked.items) == 3
+    assert asked.held("零样本迁移") == {0, 1}
 
 
 def test_a_latin_word_of_a_chinese_question_counts_in_a_title_beside_its_translation():

@@ -12,6 +12,7 @@ Measured in docs/retrieval-notes.md §14.
 """
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -28,26 +29,37 @@ from papershelf.storage.base import Store
 # index has none of them holds no Chinese text, and its English questions need no renderings
 # (nothing else is read or embedded for them).
 COMMON_CHINESE = tuple("的是在了和有不为")
-# Chinese words kept per English word, closest first, and the cosine (USE v3) from which a
-# Chinese word renders one. Dev hybrid R@5 (docs/retrieval-notes.md §14): 0.908 at 2 / 0.5 and
-# 1 / 0.5, 0.923 at 2 / 0.6.
+# Chinese words kept per English word (or run of words), closest first, and the cosine (USE v3)
+# from which a Chinese word renders one. Dev hybrid R@5 (docs/retrieval-notes.md §14): 0.908 at
+# 2 / 0.5 and 1 / 0.5, 0.923 at 2 / 0.6.
 RENDERINGS_PER_WORD = 2
 MIN_SIMILARITY = 0.6
+# Candidates of one word the embedder weighs at most, those the dictionary ranks first: common
+# words have hundreds ('make' ~430 headwords), and a question is embedded for each of them once.
+CANDIDATES_PER_WORD = 24
+# Longest run of question words looked up together ('stochastic gradient descent').
+LONGEST_RUN = 3
 # Vectors kept of English words and their candidate Chinese words (512 floats each).
 VECTORS_KEPT = 20_000
 
+Run = tuple[str, ...]
 
-def question_words(query: Query) -> list[str]:
-    """The English words of a question worth rendering: letters only, three or more."""
-    return [term for term in query.terms if term.isalpha() and term.isascii() and len(term) >= 3]
+
+def question_runs(query: Query) -> list[Run]:
+    """The English words of a question worth rendering (letters only, three or more), and runs of
+    up to LONGEST_RUN adjacent words, which the glossary's terms of several words answer
+    ('zero shot' from 'zero-shot', 'batch normalization')."""
+    words = [term for term in query.terms if term.isalpha() and term.isascii()]
+    runs: list[Run] = [(word,) for word in words if len(word) >= 3]
+    for size in range(2, LONGEST_RUN + 1):
+        runs.extend(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
+    return runs
 
 
 @lru_cache(maxsize=1 << 16)  # an English word has up to hundreds of candidates, met again
 def bigrams(word: str) -> tuple[str, ...]:
-    """The index tokens a Chinese word's text holds when it is in a passage: its bigrams (or the
-    character itself)."""
-    tokens = index_text(word).split()
-    return tuple(token for token in tokens if len(token) == 2) or tuple(tokens)
+    """The index tokens a Chinese word's text holds when it is in a passage: its bigrams."""
+    return tuple(token for token in index_text(word).split() if len(token) == 2)
 
 
 class ChineseRenderings:
@@ -62,56 +74,66 @@ class ChineseRenderings:
         self.store = store
         self.embedder = embedder
         self.dictionary = dictionary
-        self._vectors: dict[str, np.ndarray] = {}
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
     def translations(self, query: Query) -> list[Translation]:
-        """(Chinese word, [(English word,)]) for the English words of `query` that have Chinese
-        words in this library; empty for a Chinese question or a library with no Chinese text."""
-        words = question_words(query) if query.language == "en" else []
-        if not words or not self.store.indexed_tokens(COMMON_CHINESE):
+        """(Chinese word, [English words it renders]) for the English words of `query` that have
+        Chinese words in this library; empty for a Chinese question or a library with no
+        Chinese text."""
+        runs = question_runs(query) if query.language == "en" else []
+        if not runs or not self.store.indexed_tokens(COMMON_CHINESE):
             return []
         dictionary = self.dictionary()
         if dictionary is None:
             return []
-        candidates = {word: dictionary.chinese(word) for word in words}
+        candidates = {run: dictionary.chinese(run) for run in runs}
         tokens = {
             token for heads in candidates.values() for head in heads for token in bigrams(head)
         }
         held = self.store.indexed_tokens(sorted(tokens))
-        found: list[Translation] = []
-        present = {
-            word: [head for head in heads if set(bigrams(head)) <= held]
-            for word, heads in candidates.items()
-        }
+        present: dict[Run, list[str]] = {}
+        for run, heads in candidates.items():
+            kept = [head for head in heads if held.issuperset(bigrams(head))]
+            if self.embedder is None:
+                # No embedder to weigh a general entry's senses: glossary terms alone.
+                kept = [head for head in kept if dictionary.is_term(head)]
+            if kept:
+                present[run] = kept[:CANDIDATES_PER_WORD]
         if self.embedder is None:
-            # No embedder to weigh a general entry's senses: glossary terms alone.
-            for word, heads in present.items():
-                kept = [head for head in heads if dictionary.is_term(head)]
-                found.extend((head, [(word,)]) for head in kept[:RENDERINGS_PER_WORD])
-            return found
-        vectors = self._vectors_of([*present, *(h for heads in present.values() for h in heads)])
-        for word, heads in present.items():
-            if not heads:
-                continue
-            similarity = np.stack([vectors[head] for head in heads]) @ vectors[word]
-            for i in np.argsort(-similarity)[:RENDERINGS_PER_WORD]:
+            return [
+                (head, [run])
+                for run, heads in present.items()
+                for head in heads[:RENDERINGS_PER_WORD]
+            ]
+        vectors = self._vectors_of(
+            [" ".join(run) for run in present] + [h for heads in present.values() for h in heads]
+        )
+        found: list[Translation] = []
+        for run, heads in present.items():
+            similarity = np.stack([vectors[head] for head in heads]) @ vectors[" ".join(run)]
+            for i in np.argsort(-similarity, kind="stable")[:RENDERINGS_PER_WORD]:
                 if similarity[i] >= MIN_SIMILARITY:
-                    found.append((heads[int(i)], [(word,)]))
+                    found.append((heads[int(i)], [run]))
         return found
 
     def _vectors_of(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """Vectors of the texts, from those kept where it can (the least recently used go)."""
         assert self.embedder is not None
         wanted = list(dict.fromkeys(texts))
+        known: dict[str, np.ndarray] = {}
         with self._lock:
-            known = {text: self._vectors[text] for text in wanted if text in self._vectors}
+            for text in wanted:
+                if text in self._vectors:
+                    self._vectors.move_to_end(text)
+                    known[text] = self._vectors[text]
         missing = [text for text in wanted if text not in known]
         if missing:
             known.update(zip(missing, self.embedder.embed_documents(missing), strict=True))
             with self._lock:
-                if len(self._vectors) + len(missing) > VECTORS_KEPT:
-                    self._vectors = {}
                 self._vectors.update((text, known[text]) for text in missing)
+                while len(self._vectors) > VECTORS_KEPT:
+                    self._vectors.popitem(last=False)
         return known
 
 

@@ -248,22 +248,26 @@ def concepts(query: Query, translations: Sequence[Translation] = ()) -> Concepts
     in a Chinese question too), each translated Chinese word with its English renderings
     (`translations`). Translations of one Chinese word by two routes (the dictionary's 缩放 and
     the embedder's piece 缩放和) are one concept when one word contains the other or they share a
-    rendering. An English question's translations are the other way round (chinese_renderings.py):
-    a Chinese word rendering one of its words, which joins that word's concept."""
+    rendering. An English question's translations go the other way (chinese_renderings.py): a
+    Chinese word rendering some of its words ('zero shot' -> 零样本) is another spelling of each
+    of those words' concepts, and never joins two of them."""
     groups: list[tuple[set[str], set[Form]]] = []
     own: set[Form] = set()
     for term in query.terms:
         if " " not in term and not _CJK.search(term):
             groups.append((set(), {(term,)}))
             own.add((term,))
+    if query.language == "en":
+        spellings = {form[0]: chinese for chinese, forms in groups for form in forms}
+        for source, forms in translations:
+            for word in {word for form in forms for word in form}:
+                if word in spellings:
+                    spellings[word].add(source)
+        return Concepts(tuple(_concept(chinese, forms, forms, set()) for chinese, forms in groups))
     for source, forms in translations:
         groups.append(({source}, set(forms)))
-    chinese_is_own = query.language == "zh"
     return Concepts(
-        tuple(
-            _concept(chinese, forms, own & forms, chinese if chinese_is_own else set())
-            for chinese, forms in _merged(groups)
-        )
+        tuple(_concept(chinese, forms, own & forms, chinese) for chinese, forms in _merged(groups))
     )
 
 

@@ -17,11 +17,12 @@ import gzip
 import logging
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from importlib.resources import files
 from io import BytesIO
 
 from papershelf.core.textindex import ENGLISH_STOPWORDS
+from papershelf.core.tokens import CJK_CHAR
 from papershelf.search.concepts import Form, Translation, stem
 from papershelf.search.query import CJK_BREAK, CJK_RUN
 
@@ -42,11 +43,20 @@ FIRST_SENSE_WORDS = 1
 LEADING_SENSE_WORDS = 2
 # Longest headword found from English: longer entries are idioms and set phrases.
 MAX_WORD_FROM_ENGLISH = 4
+# Sayings and figures of speech: their senses paraphrase, so their words are no renderings.
+_IDIOM_MARKS = ("(idiom)", "lit.", "fig.")
+_ALL_CJK = re.compile(f"[{CJK_CHAR}]+$")
 _SENSE_SKIP = re.compile(
     r"^(CL:|variant of|old variant|surname|see |abbr\.|also written|used in|archaic|Taiwan pr\.)"
 )
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z\-]*[A-Za-z]")
+
+
+def english_key(words: Sequence[str]) -> str:
+    """How English words are looked up in the dictionary read backwards: the stems of their parts
+    ('Zero-shot' and 'zero shot' -> 'zero shot', 'images' -> 'imag')."""
+    return " ".join(stem(part) for word in words for part in word.split("-") if part)
 
 
 def english_words(senses: Iterable[str], limit: int = WORDS_PER_ENTRY) -> list[str]:
@@ -76,7 +86,9 @@ class Dictionary:
         self.terms = terms or {}
         self.max_word = max([MAX_WORD, *map(len, self.terms)])
         self._english: dict[str, list[str]] = {}
-        self._chinese: dict[str, list[str]] | None = None
+        self._from_terms: dict[str, list[str]] | None = None
+        self._from_senses: dict[str, list[tuple[int, int, str]]] | None = None
+        self._chinese: dict[str, list[str]] = {}
         self._chinese_lock = threading.Lock()
 
     def is_term(self, word: str) -> bool:
@@ -99,33 +111,47 @@ class Dictionary:
         forms = [tuple(w for w in english_words([form]) if w in kept) for form in self.terms[term]]
         return [form for form in forms if form]
 
-    def chinese(self, word: str) -> list[str]:
-        """Chinese words that render an English word (matched by its stem, 'images' -> 图像):
-        glossary terms with it as a one-word form first, then headwords of up to
-        MAX_WORD_FROM_ENGLISH characters with it among their LEADING_SENSE_WORDS words. Loose
-        ('train' also finds 火车); the caller keeps those its library uses and the embedder
-        finds close."""
+    def chinese(self, words: Sequence[str]) -> list[str]:
+        """Chinese words that render an English word or a run of words ('zero shot' -> 零样本),
+        matched by their stems ('images' -> 图像): glossary terms with it as a form first, then
+        headwords of up to MAX_WORD_FROM_ENGLISH characters with it among their
+        LEADING_SENSE_WORDS words, those it leads first, shorter first. Loose ('train' also finds
+        火车); the caller keeps those its library uses and the embedder finds close."""
+        key = english_key(words)
         with self._chinese_lock:
-            if self._chinese is None:
-                self._chinese = self._from_english()
-        return list(self._chinese.get(stem(word), ()))
+            if self._from_terms is None or self._from_senses is None:
+                self._from_terms, self._from_senses = self._read_backwards()
+            found = self._chinese.get(key)
+            if found is None:
+                senses = [head for _, _, head in sorted(self._from_senses.get(key, ()))]
+                found = list(dict.fromkeys([*self._from_terms.get(key, ()), *senses]))
+                self._chinese[key] = found
+        return list(found)
 
-    def _from_english(self) -> dict[str, list[str]]:
-        found: dict[str, dict[str, None]] = {}  # stem -> headwords, in order, each once
-        stems: dict[str, str] = {}
+    def _read_backwards(
+        self,
+    ) -> tuple[dict[str, list[str]], dict[str, list[tuple[int, int, str]]]]:
+        """Glossary terms by the key of their forms; headwords by the keys of their leading sense
+        words, with the word's place in the senses and the headword's length to order them by."""
+        terms: dict[str, list[str]] = {}
         for term, forms in self.terms.items():
             for form in forms:
                 words = english_words([form])
-                if len(words) == 1:
-                    found.setdefault(stem(words[0]), {})[term] = None
-        for head, senses in self.senses.items():
-            if head in self.terms or len(head) > MAX_WORD_FROM_ENGLISH:
+                if words:
+                    terms.setdefault(english_key(words), []).append(term)
+        senses: dict[str, list[tuple[int, int, str]]] = {}
+        keys: dict[str, str] = {}
+        for head, entry in self.senses.items():
+            if head in self.terms or len(head) > MAX_WORD_FROM_ENGLISH or not _ALL_CJK.match(head):
                 continue
-            for word in english_words(senses, LEADING_SENSE_WORDS):
-                if word not in stems:
-                    stems[word] = stem(word)
-                found.setdefault(stems[word], {})[head] = None
-        return {key: list(heads) for key, heads in found.items()}
+            joined = "/".join(entry)
+            if any(mark in joined for mark in _IDIOM_MARKS):
+                continue
+            for place, word in enumerate(english_words(entry, LEADING_SENSE_WORDS)):
+                if word not in keys:
+                    keys[word] = english_key([word])
+                senses.setdefault(keys[word], []).append((place, len(head), head))
+        return terms, senses
 
     def __contains__(self, word: str) -> bool:
         return word in self.terms or word in self.senses

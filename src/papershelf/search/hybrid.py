@@ -48,7 +48,8 @@ class FusionSettings:
     # Carry a Chinese question's words over to the English words of the corpus (lexicon.py).
     translate: bool = True
     # Carry an English question's words over to the Chinese words of the library's Chinese
-    # texts (chinese_renderings.py): the dictionary read backwards, the embedder choosing.
+    # texts (chinese_renderings.py): the dictionary read backwards, the embedder choosing. Needs
+    # `translate` and `dictionary` on.
     to_chinese: bool = True
     # Take Chinese words the bilingual dictionary and the glossary know through them
     # (dictionary.py) before the embedder's nearest corpus words; with no embedder, through them
