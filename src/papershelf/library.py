@@ -98,6 +98,10 @@ class Library:
             self._searcher = Searcher(self.store, self.embedder)
         return self._searcher
 
+    def warm_up(self) -> float:
+        """Load what a first search loads (Searcher.warm_up); the seconds it took."""
+        return self.searcher.warm_up()
+
     def close(self) -> None:
         self._searcher = None
         if self._fetcher is not None:

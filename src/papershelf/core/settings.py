@@ -89,6 +89,12 @@ class Settings(BaseSettings):
         "or 'none' (lexical search only). Changing it needs `papershelf reindex`.",
         validation_alias=_env("PAPERSHELF_EMBEDDER"),
     )
+    warm_up: bool = Field(
+        default=True,
+        description="When a server starts, search once in the background so the models, indexes "
+        "and dictionaries a first search loads are loaded before the first question.",
+        validation_alias=_env("PAPERSHELF_WARM_UP"),
+    )
     embeddings_url: str = Field(
         default="",
         description="OpenAI-compatible endpoint for 'openai:<model>' embedders (default: the LLM endpoint).",

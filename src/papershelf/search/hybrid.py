@@ -4,6 +4,7 @@ bridges languages (a Chinese question, English evidence).
 """
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -32,6 +33,9 @@ Scored = list[tuple[Passage, float]]
 # gave the results of scoring all in 632 of 632 eval searches; 5 scores ~13 of ~64 candidates.
 EXACT_MARGIN = 5
 MODES: tuple[str, ...] = ("hybrid", "lexical", "dense")
+# Searched once by `Searcher.warm_up`: an English question (it loads the dictionary read
+# backwards when the library holds Chinese text) and a Chinese one (the lexicon, the dictionary).
+WARM_UP_QUESTIONS = ("How was the model trained and evaluated?", "模型是怎样训练和评估的？")
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,21 @@ class Searcher:
             )
 
         return self._hits(first_places(ranked, limit))
+
+    def warm_up(self) -> float:
+        """Search WARM_UP_QUESTIONS once, so the embedder's model, the indexes and the
+        dictionaries a first search loads are loaded; the seconds it took. Never raises (a
+        server runs it in the background): a failure is logged, and the first real search meets
+        it again."""
+        started = time.perf_counter()
+        try:
+            for question in WARM_UP_QUESTIONS:
+                self.search(question, limit=1)
+        except Exception as exc:  # whatever it is, the first real search reports it
+            log.warning("search warm-up stopped: %s", exc)
+        seconds = time.perf_counter() - started
+        log.debug("search warmed up in %.2f s", seconds)
+        return seconds
 
     def _translations(self, query: Query) -> list[Translation]:
         """A Chinese question's words with their English corpus words (lexicon.py), or with

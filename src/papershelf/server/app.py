@@ -4,6 +4,7 @@ over the library facade."""
 import json
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from importlib.metadata import version
 from typing import Literal
@@ -51,6 +52,17 @@ def build_server(library: Library, *, write_policy: WritePolicy | None = None) -
     return server
 
 
+def start_warm_up(library: Library) -> threading.Thread | None:
+    """Search once in the background (Searcher.warm_up), so a host's first question does not
+    wait for the models and indexes to load; None when the settings turn it off."""
+    if not library.settings.warm_up:
+        return None
+    searcher = library.searcher  # made here, so the first request finds the one being warmed
+    thread = threading.Thread(target=searcher.warm_up, name="papershelf-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def serve(
     library: Library,
     transport: Transport = "stdio",
@@ -66,6 +78,7 @@ def serve(
     Streamable HTTP is stateless, so `workers` processes can share one port."""
     one_blas_thread()
     if transport == "stdio":
+        start_warm_up(library)
         build_server(library, write_policy=write_policy).run("stdio")
         return
     shown = f"[{host}]" if ":" in host else host
@@ -103,6 +116,7 @@ def serve(
             access_log=False,
         )
         return
+    start_warm_up(library)
     server = build_server(library, write_policy=write_policy)
     run_http(
         http_app(server, transport, host=host, token=token, allowed_hosts=allowed_hosts), host, port
@@ -129,6 +143,7 @@ def worker_app() -> ASGIApp:
         policy = WritePolicy(
             roots=options["roots"], allow_private_urls=options["allow_private_urls"]
         )
+    start_warm_up(library)
     server = build_server(library, write_policy=policy)
     return http_app(
         server,
