@@ -40,6 +40,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.bench_retrieval
 	$(BIN)/python -m bench.bench_search_scale
 	$(BIN)/python -m bench.bench_mcp
+	$(BIN)/python -m bench.bench_first_search
 	$(BIN)/python -m bench.bench_agent
 	$(BIN)/python -m bench.bench_backends
 
