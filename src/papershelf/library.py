@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from papershelf.library_adopt import adopt_tutorial_records
 from papershelf.search.hybrid import Searcher, SearchMode
 from papershelf.search.indexing import IndexProgress, embed_missing
 from papershelf.search.reading import ReadPage, read_document
+from papershelf.search.warm_up import BackgroundWarmUp
 from papershelf.storage.base import Store
 from papershelf.storage.factory import open_store
 
@@ -74,35 +76,44 @@ class Library:
         self._embedder: Embedder | None = None
         self._embedder_made = False
         self._searcher: Searcher | None = None
+        # The store, embedder and searcher are made once, whichever thread asks first (a server's
+        # warm-up thread or its first request).
+        self._making = threading.RLock()
+        self._warm_up = BackgroundWarmUp(lambda: self.searcher)
 
     @property
     def store(self) -> Store:
-        if self._store is None:
-            self._store = open_store(self.settings)
-            adopted = adopt_tutorial_records(self._store, self.settings.collection_name)
-            if adopted:
-                self._index_adopted(adopted)
-        return self._store
+        with self._making:
+            if self._store is None:
+                self._store = open_store(self.settings)
+                adopted = adopt_tutorial_records(self._store, self.settings.collection_name)
+                if adopted:
+                    self._index_adopted(adopted)
+            return self._store
 
     @property
     def embedder(self) -> Embedder | None:
         """The dense embedder the settings name (None when `embedder` is 'none'); made on first use."""
-        if not self._embedder_made:
-            self._embedder = make_embedder(self.settings)
-            self._embedder_made = True
-        return self._embedder
+        with self._making:
+            if not self._embedder_made:
+                self._embedder = make_embedder(self.settings)
+                self._embedder_made = True
+            return self._embedder
 
     @property
     def searcher(self) -> Searcher:
-        if self._searcher is None:
-            self._searcher = Searcher(self.store, self.embedder)
-        return self._searcher
+        with self._making:
+            if self._searcher is None:
+                self._searcher = Searcher(self.store, self.embedder)
+            return self._searcher
 
-    def warm_up(self) -> float:
-        """Load what a first search loads (Searcher.warm_up); the seconds it took."""
-        return self.searcher.warm_up()
+    def start_warm_up(self) -> threading.Thread:
+        """Open the library and search once in a background thread (search/warm_up.py); `close`
+        stops it and waits for it."""
+        return self._warm_up.start()
 
     def close(self) -> None:
+        self._warm_up.stop_and_wait()
         self._searcher = None
         if self._fetcher is not None:
             self._fetcher.close()

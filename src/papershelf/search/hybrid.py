@@ -4,6 +4,7 @@ bridges languages (a Chinese question, English evidence).
 """
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -157,20 +158,22 @@ class Searcher:
 
         return self._hits(first_places(ranked, limit))
 
-    def warm_up(self) -> float:
+    def warm_up(self, stop: threading.Event | None = None) -> float:
         """Search WARM_UP_QUESTIONS once, so the embedder's model, the indexes and the
-        dictionaries a first search loads are loaded; the seconds it took. Never raises (a
-        server runs it in the background): a failure is logged, and the first real search meets
-        it again."""
+        dictionaries a first search loads are loaded; the seconds it took. Stops before a
+        question once `stop` is set. Never raises (a server runs it in the background): a
+        failure is logged, and the first real search meets it again."""
         started = time.perf_counter()
         try:
             for question in WARM_UP_QUESTIONS:
+                if stop is not None and stop.is_set():
+                    break
                 self.search(question, limit=1)
+            else:
+                log.info("search warmed up in %.2f s", time.perf_counter() - started)
         except Exception as exc:  # whatever it is, the first real search reports it
             log.warning("search warm-up stopped: %s", exc)
-        seconds = time.perf_counter() - started
-        log.debug("search warmed up in %.2f s", seconds)
-        return seconds
+        return time.perf_counter() - started
 
     def _translations(self, query: Query) -> list[Translation]:
         """A Chinese question's words with their English corpus words (lexicon.py), or with

@@ -53,14 +53,10 @@ def build_server(library: Library, *, write_policy: WritePolicy | None = None) -
 
 
 def start_warm_up(library: Library) -> threading.Thread | None:
-    """Search once in the background (Searcher.warm_up), so a host's first question does not
-    wait for the models and indexes to load; None when the settings turn it off."""
-    if not library.settings.warm_up:
-        return None
-    searcher = library.searcher  # made here, so the first request finds the one being warmed
-    thread = threading.Thread(target=searcher.warm_up, name="papershelf-warm-up", daemon=True)
-    thread.start()
-    return thread
+    """Open the library and search once in the background (Library.start_warm_up), so a host's
+    first question does not wait for the models and indexes to load; None when the settings
+    turn it off."""
+    return library.start_warm_up() if library.settings.warm_up else None
 
 
 def serve(
