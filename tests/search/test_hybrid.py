@@ -209,3 +209,24 @@ def test_a_question_naming_a_paper_finds_the_answer_that_does_not_repeat_the_nam
     blind = Searcher(store, None, FusionSettings(title_weight=0))
     assert "contrastive" in top(blind, question, mode="lexical")
     assert "AAM-softmax" in top(Searcher(store, None), question, mode="lexical")
+
+
+def test_a_question_in_traditional_chinese_finds_what_the_simplified_one_finds(
+    searcher: Searcher,
+) -> None:
+    simplified = "批归一化为什么要加上可学习的缩放和平移？"
+    traditional = "批歸一化為什麼要加上可學習的縮放和平移？"
+    for mode in ("hybrid", "lexical", "dense"):
+        found = [hit.passage.id for hit in searcher.search(simplified, limit=5, mode=mode)]
+        assert [hit.passage.id for hit in searcher.search(traditional, limit=5, mode=mode)] == found
+
+
+def test_a_passage_in_traditional_chinese_is_found_by_a_simplified_question(
+    store: SqliteStore, use_model
+) -> None:
+    store.put(make_document("doc:en", ["Training takes two days on eight GPUs."]))
+    store.put(make_document("doc:hant", ["新版本的訓練數據集由圖像描述和文檔問答組成。"]))
+    embed_missing(store, use_model)
+    searcher = Searcher(store, use_model)
+    for question in ("训练数据集由哪些部分组成？", "Which datasets make up the training data?"):
+        assert searcher.search(question, limit=1)[0].citation.paper_id == "doc:hant"

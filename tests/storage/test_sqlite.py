@@ -90,14 +90,18 @@ def test_replacing_and_removing_papers_leaves_no_stale_index_terms(
     assert indexed_terms(db_path) == {}
 
 
-def test_the_index_is_rebuilt_when_the_analyser_changed(store: SqliteStore, db_path: Path) -> None:
+def test_the_index_is_rebuilt_when_the_analyser_changed(
+    store: SqliteStore, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     store.put(make_document("doc:1", ["zebra crossing"]))
     store.close()
+    assert "rebuilding" not in caplog.text  # a new library has nothing to rebuild
     conn = raw(db_path)
     conn.execute("INSERT INTO passages_fts(passages_fts) VALUES ('delete-all')")
     conn.execute("UPDATE store_meta SET value = 'textindex-0' WHERE key = 'fts_analyzer'")
     conn.close()
     reopened = SqliteStore(db_path)
+    assert "search index was built by another text analyser: rebuilding it" in caplog.text
     assert found_texts(reopened, "zebra") == ["zebra crossing"]
     reopened.remove("doc:1")
     assert indexed_terms(db_path) == {}

@@ -6,10 +6,12 @@ Storage indexes `index_text(...)` and search asks for `query_terms(...)`, so bot
 import re
 import unicodedata
 
+from papershelf.core.chinese_script import to_simplified
 from papershelf.core.tokens import CJK_CHAR
 
 # Bump whenever index_text's output changes: stores rebuild their index when it differs.
-ANALYZER_VERSION = 1
+# 2: traditional Chinese folded into simplified (chinese_script.py).
+ANALYZER_VERSION = 2
 
 _CJK_WITH_EXTENSIONS = CJK_CHAR + "\U00020000-\U0002ebef"
 _WORD = rf"[^\W_{_CJK_WITH_EXTENSIONS}]+"
@@ -48,8 +50,9 @@ _CHINESE_STOP_PHRASE = re.compile("|".join(map(re.escape, CHINESE_STOP_PHRASES))
 _BETWEEN_PARTICLES = re.compile(f"(?:目的|的确|有的|[^{CHINESE_PARTICLES}])+")
 
 
-def _normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
+def fold(text: str) -> str:
+    """Text as indexing and matching compare it: NFKC, lower case, simplified Chinese script."""
+    return to_simplified(unicodedata.normalize("NFKC", text).lower())
 
 
 def _cjk_bigrams(run: str) -> list[str]:
@@ -59,7 +62,7 @@ def _cjk_bigrams(run: str) -> list[str]:
 def index_text(text: str) -> str:
     """Space-separated index tokens: words and numbers as they are, CJK as bigrams plus characters."""
     tokens: list[str] = []
-    for match in _PIECE.finditer(_normalise(text)):
+    for match in _PIECE.finditer(fold(text)):
         run = match.group("cjk")
         if run is None:
             tokens.append(match.group("word"))
@@ -74,7 +77,7 @@ def index_text(text: str) -> str:
 def _query_pieces(query: str) -> list[tuple[str, bool]]:
     """(term, is_stopword) in query order."""
     pieces: list[tuple[str, bool]] = []
-    for match in _PIECE.finditer(_normalise(query)):
+    for match in _PIECE.finditer(fold(query)):
         word = match.group("word")
         if word is not None:
             pieces.append((word, word in ENGLISH_STOPWORDS))

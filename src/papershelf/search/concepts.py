@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from papershelf.core.textindex import fold
 from papershelf.core.tokens import CJK_CHAR
 from papershelf.search.query import Query, compact
 
@@ -233,8 +234,9 @@ class _Read:
 
 @lru_cache(maxsize=4096)
 def _read(text: str) -> _Read:
-    """The text split into sentences (after NFKC folding, so full-width marks end them too)."""
-    folded = unicodedata.normalize("NFKC", text).lower()
+    """The text split into sentences (after folding, so full-width marks end them too and
+    traditional Chinese meets the question's simplified spellings)."""
+    folded = fold(text)
     ends = [end.end() for end in _SENTENCE_END.finditer(folded)]
     pieces = [folded[a:b] for a, b in zip([0, *ends], [*ends, len(folded)], strict=True)]
     sentences = tuple(piece for piece in pieces if piece.strip()) or (folded,)

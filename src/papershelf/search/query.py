@@ -6,13 +6,14 @@ marks. The language tells the fusion how far lexical matches can be trusted.
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from papershelf.core.chinese_script import to_simplified
 from papershelf.core.textindex import (
     CHINESE_PARTICLES,
     CHINESE_STOP_PHRASES,
+    fold,
     index_text,
     query_terms,
 )
@@ -41,6 +42,7 @@ class Query:
 
 
 def analyse(query: str) -> Query:
+    query = to_simplified(query)  # as the index folds it; the dictionary's words are simplified
     phrases = [next(g for g in match.groups() if g) for match in _PHRASE.finditer(query)]
     text = " ".join(_PHRASE.sub(lambda m: next(g for g in m.groups() if g), query).split())
     terms = query_terms(text)
@@ -67,9 +69,10 @@ _SPACES = re.compile(r"\s+")
 
 @lru_cache(maxsize=4096)  # candidate passages recur across queries; normalising them is costly
 def compact(text: str) -> str:
-    """Text as exact matching sees it: NFKC, lower case, no whitespace (PDF extraction scatters
-    spaces through CJK text and inside numbers)."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text).lower())
+    """Text as exact matching sees it: folded as the index folds it (NFKC, lower case, simplified
+    Chinese), no whitespace (PDF extraction scatters spaces through CJK text and inside
+    numbers)."""
+    return _SPACES.sub("", fold(text))
 
 
 @dataclass(frozen=True)

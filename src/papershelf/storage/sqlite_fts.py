@@ -6,12 +6,15 @@ rows are always re-analysed from `passages` and the analyser fingerprint is kept
 when the fingerprint changes (new analyser, new Unicode tables) the index is rebuilt.
 """
 
+import logging
 import sqlite3
 import unicodedata
 from collections.abc import Iterable
 
 from papershelf.core.textindex import ANALYZER_VERSION, index_text
 from papershelf.storage.sqlite_vectors import bump_version
+
+log = logging.getLogger(__name__)
 
 FTS_TABLE = "passages_fts"
 # Weights of the body, title and heading columns in bm25: a term in the paper's title or the
@@ -98,10 +101,17 @@ def rebuild_index(conn: sqlite3.Connection) -> None:
 
 def ensure_index_current(conn: sqlite3.Connection) -> None:
     """Rebuild the index when another analyser wrote it; the caller holds a write transaction."""
-    if not index_is_current(conn):
+    stored = _stored_fingerprint(conn)
+    if stored != analyzer_fingerprint():
+        if stored is not None:  # a new library has nothing to rebuild, nothing to say
+            log.warning("the search index was built by another text analyser: rebuilding it")
         rebuild_index(conn)
 
 
 def index_is_current(conn: sqlite3.Connection) -> bool:
+    return _stored_fingerprint(conn) == analyzer_fingerprint()
+
+
+def _stored_fingerprint(conn: sqlite3.Connection) -> str | None:
     found = conn.execute("SELECT value FROM store_meta WHERE key = ?", (ANALYZER_KEY,)).fetchone()
-    return found is not None and found[0] == analyzer_fingerprint()
+    return None if found is None else str(found[0])
