@@ -24,6 +24,7 @@ from bench.eval.check_evidence import (
     readable,
     temporary_library,
 )
+from bench.eval.traditional import in_traditional_script
 from bench.report import CORPUS, median, percentile, table, write_section
 from papershelf.core.errors import PapershelfError
 from papershelf.core.models import Hit
@@ -165,6 +166,15 @@ def cost_table(results: dict[str, list[Outcome]]) -> str:
     )
 
 
+def script_table(results: dict[str, list[Outcome]], traditional: dict[str, list[Outcome]]) -> str:
+    rows = []
+    for mode, outcomes in traditional.items():
+        asked = [o for o in results[mode] if o.question.language == "zh"]
+        for script, found in (("simplified (as asked)", asked), ("traditional", outcomes)):
+            rows.append([mode, script, len(found), *(recall(found, k) for k in KS)])
+    return table(["mode", "script", "n", *(f"R@{k}" for k in KS)], rows)
+
+
 def verdicts(results: dict[str, list[Outcome]]) -> list[str]:
     lines = []
     hybrid = results.get("hybrid")
@@ -256,6 +266,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
         except (PapershelfError, ValueError, ImportError) as exc:
             unavailable.append(f"{NO_EMBEDDER} ({type(exc).__name__}: {exc})")
+    traditional = {
+        mode: run_mode(
+            searcher(library, mode), in_traditional_script(questions), mapping, paper_tokens
+        )
+        for mode in results
+        if mode in MODES
+    }
     library.close()
     if not results:
         raise SystemExit("no search mode could run: " + "; ".join(unavailable))
@@ -275,6 +292,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         "Per question, the estimated tokens (`count_tokens`) of the top 5 passages over those of the full "
         "extracted text of the question's paper.\n\n"
         f"{cost_table(results)}\n\n"
+        "### Chinese questions in traditional script\n\n"
+        f"The {n_zh} Chinese questions written in traditional script (each character as CC-CEDICT "
+        "pairs it most often; `bench/eval/traditional.py`), against the same questions as asked:\n\n"
+        f"{script_table(results, traditional)}\n\n"
         f"### Targets ({TARGETS})\n\n" + "\n".join(verdicts(results)) + "\n"
     )
     if unavailable:
