@@ -171,3 +171,8 @@ def test_the_smolvlm_paper_text_gets_its_whole_outline(corpus):
     assert found[0] == (None, "Abstract", 1)
     assert found[-1] == (None, "References", 1)
     assert ("3.1", "Learned Tokens vs. String", 2) in found
+
+
+def test_headings_in_traditional_chinese_are_found_with_their_own_titles():
+    text = "引言\n\n這是正文，內容很多。\n\n第二節 方法\n\n方法的正文。\n\n參考文獻\n\n[1] 某某. 論文.\n"
+    assert [h.title for h in find_headings(text)] == ["引言", "方法", "參考文獻"]

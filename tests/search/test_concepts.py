@@ -306,3 +306,10 @@ def test_a_latin_word_of_a_chinese_question_counts_in_a_title_beside_its_transla
     asked = concepts(analyse("loss 损失是多少"), [("损失", [("loss",)])])
     assert len(asked.items) == 1
     assert asked.held("A Loss for Speakers", translated=False) == {0}
+
+
+def test_a_passage_in_traditional_chinese_holds_the_question_s_chinese_spellings():
+    asked = concepts(analyse("批归一化为什么要缩放？"), [("缩放", [("scaling",)])])
+    assert (
+        asked.held("先做批歸一化，再縮放。") == asked.held("先做批归一化，再缩放。") != frozenset()
+    )

@@ -21,6 +21,7 @@ def passage(paper_id: str, ordinal: int, text: str, section: str = "2 Method") -
 def test_a_passage_under_a_references_heading_is_bibliography():
     assert is_bibliography(passage("p", 0, "He, K. Deep residual learning.", "7 REFERENCES"))
     assert is_bibliography(passage("p", 0, "何恺明. 深度残差学习.", "参考文献"))
+    assert is_bibliography(passage("p", 0, "何愷明. 深度殘差學習.", "5 參考文獻"))
 
 
 def test_a_reference_list_filed_under_another_heading_is_recognised_by_its_entries():

@@ -1,26 +1,46 @@
 """Traditional Chinese folded into simplified, as case is folded: a question in either script
 finds a passage in either, and meets the bilingual dictionary (simplified headwords). The table
 (data/traditional-chars.tsv, made by scripts/traditional_chars.py from CC-CEDICT) holds only
-characters no simplified word uses, so simplified text never changes."""
+characters no simplified word uses (but 於 and 徵, see the script), so simplified text does not
+change. Compatibility ideographs are written as the characters they stand for (as NFKC does)."""
 
+import hashlib
 import re
+import unicodedata
 from functools import cache
 from importlib.resources import files
 
 from papershelf.core.tokens import CJK_CHAR
 
 TABLE_FILE = "data/traditional-chars.tsv"
-_CJK = re.compile(f"[{CJK_CHAR}]")
+# Any ideograph the table or the compatibility blocks hold, the supplementary planes included.
+_CJK = re.compile(f"[{CJK_CHAR}\U00020000-\U0003134f]")
+_COMPATIBILITY = [*range(0xF900, 0xFB00), *range(0x2F800, 0x2FA20)]
+
+
+def _table_text() -> str:
+    return files(__package__ or "papershelf.core").joinpath(TABLE_FILE).read_text("utf-8")
+
+
+@cache
+def table_digest() -> str:
+    """Names the table's content, for the stores' analyser fingerprints: a new table rebuilds
+    their index as a new analyser does."""
+    return hashlib.sha256(_table_text().encode("utf-8")).hexdigest()[:12]
 
 
 @cache
 def _table() -> dict[int, str]:
-    text = files(__package__ or "papershelf.core").joinpath(TABLE_FILE).read_text("utf-8")
+    text = _table_text()
     table: dict[int, str] = {}
     for line in text.splitlines():
         if line and not line.startswith("#"):
             traditional, _, simplified = line.partition("\t")
             table[ord(traditional)] = simplified
+    for code in _COMPATIBILITY:
+        meant = unicodedata.normalize("NFKC", chr(code))
+        if meant != chr(code) and len(meant) == 1:
+            table[code] = table.get(ord(meant), meant)
     return table
 
 

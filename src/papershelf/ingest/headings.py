@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
+from papershelf.core.chinese_script import to_simplified
 from papershelf.ingest.base import Heading
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -103,7 +104,7 @@ def _line_candidates(text: str, emphasized: Collection[int] | None) -> Iterator[
         if candidate is None:
             continue
         # In PDFs a bare word like 'Results' is often a figure label unless it is set apart.
-        bare_name = candidate.kind == "named" and candidate.title.lower() not in _CORE_NAMES
+        bare_name = candidate.kind == "named" and _named(candidate.title) not in _CORE_NAMES
         if bare_name and emphasized is not None and not strong:
             continue
         yield candidate
@@ -112,12 +113,15 @@ def _line_candidates(text: str, emphasized: Collection[int] | None) -> Iterator[
 def _classify(line: str, start: int, strong: bool) -> _Candidate | None:
     weight = 2 if strong else 1
     name = line.rstrip(":.：").strip()
-    if name.lower() in _CORE_NAMES or name.lower() in _OTHER_NAMES:
+    if _named(name) in _CORE_NAMES or _named(name) in _OTHER_NAMES:
         return _Candidate(start, None, name, "named", weight=weight)
+    # Traditional Chinese is matched as simplified (參考文獻, 第二節); the title keeps its script.
+    folded = to_simplified(line)
     for pattern, kind in ((_CJK_CHAPTER, "chapter"), (_CJK_SUB, "cjk_sub"), (_CJK_TOP, "cjk")):
-        match = pattern.match(line)
+        match = pattern.match(folded)
         if match and _good_cjk_title(match["title"], allow_empty=kind == "chapter"):
-            number, title = match["num"], match["title"].strip() or line
+            title = line[match.start("title") : match.end("title")]
+            number, title = match["num"], title.strip() or line
             level = 2 if kind == "cjk_sub" or match.groupdict().get("unit") == "节" else 1
             return _Candidate(
                 start, number, title, kind, (_cjk_value(number),), weight, level=level
@@ -144,6 +148,11 @@ def _classify(line: str, start: int, strong: bool) -> _Candidate | None:
         kind = "lettered" if match["dot"] and not rest else "appendix"
         return _candidate(start, match["num"], match["title"], kind, path, weight)
     return None
+
+
+def _named(title: str) -> str:
+    """A title as the section names are written: lower case, simplified Chinese."""
+    return to_simplified(title.lower())
 
 
 def _candidate(
@@ -273,7 +282,7 @@ def _appendix_sections(candidates: list[_Candidate], arabic: list[_Candidate]) -
     """'A Proofs', 'A.1 ...', 'Appendix B': lettered sections after the numbered body or references."""
     after = arabic[-1].start if arabic else -1
     references = [
-        c.start for c in candidates if c.kind == "named" and c.title.lower() in _REFERENCE_NAMES
+        c.start for c in candidates if c.kind == "named" and _named(c.title) in _REFERENCE_NAMES
     ]
     if references:
         after = min(after, references[0]) if arabic else references[0]

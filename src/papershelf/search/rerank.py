@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
+from papershelf.core.chinese_script import to_simplified
 from papershelf.core.models import Passage
 from papershelf.search.concepts import Concepts
 from papershelf.search.query import Verbatim
@@ -51,7 +52,7 @@ def is_bibliography(passage: Passage) -> bool:
 # fifth of a lexical search_papers call.
 @lru_cache(maxsize=8192)
 def _reads_as_bibliography(section: str, text: str) -> bool:
-    heading = section.rsplit(" > ", 1)[-1]
+    heading = to_simplified(section.rsplit(" > ", 1)[-1])
     if _BIBLIOGRAPHY_HEADING.match(heading):
         return True
     words = len(text.split())

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from papershelf.core.chinese_script import table_digest
 from papershelf.core.textindex import ANALYZER_VERSION, index_text
 from papershelf.storage.sqlite_fts import (
     BODY_WEIGHT,
@@ -43,7 +44,7 @@ def mongo_analyzer_fingerprint() -> str:
     found = analyse_passages("A probe title", [("1 Probe heading", _PROBE)])[0]
     made = json.dumps([found.terms, found.weights, found.length], ensure_ascii=False)
     digest = hashlib.sha256(made.encode("utf-8")).hexdigest()[:16]
-    return f"textindex-{ANALYZER_VERSION}/probe-{digest}"
+    return f"textindex-{ANALYZER_VERSION}/probe-{digest}/script-{table_digest()}"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import sqlite3
 import unicodedata
 from collections.abc import Iterable
 
+from papershelf.core.chinese_script import table_digest
 from papershelf.core.textindex import ANALYZER_VERSION, index_text
 from papershelf.storage.sqlite_vectors import bump_version
 
@@ -32,7 +33,8 @@ ANALYZER_KEY = "fts_analyzer"
 
 def analyzer_fingerprint() -> str:
     """Changes whenever the indexed tokens of the same text could change."""
-    return f"textindex-{ANALYZER_VERSION}/unicode-{unicodedata.unidata_version}"
+    unicode = unicodedata.unidata_version
+    return f"textindex-{ANALYZER_VERSION}/unicode-{unicode}/script-{table_digest()}"
 
 
 def match_expression(terms: Iterable[str]) -> str:
