@@ -10,11 +10,7 @@ import unicodedata
 from functools import cache
 from importlib.resources import files
 
-from papershelf.core.tokens import CJK_CHAR
-
 TABLE_FILE = "data/traditional-chars.tsv"
-# Any ideograph the table or the compatibility blocks hold, the supplementary planes included.
-_CJK = re.compile(f"[{CJK_CHAR}\U00020000-\U0003134f]")
 _COMPATIBILITY = [*range(0xF900, 0xFB00), *range(0x2F800, 0x2FA20)]
 
 
@@ -44,7 +40,24 @@ def _table() -> dict[int, str]:
     return table
 
 
+@cache
+def _folded_characters() -> re.Pattern[str]:
+    # The basic plane's characters one by one, the others as ranges: the regular expression
+    # engine scans a class of many characters beyond the basic plane ~100x slower.
+    basic = "".join(chr(code) for code in sorted(_table()) if code <= 0xFFFF)
+    ranges: list[list[int]] = []
+    for code in sorted(code for code in _table() if code > 0xFFFF):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    others = "".join(f"{chr(first)}-{chr(last)}" for first, last in ranges)
+    return re.compile(f"[{basic}]|[{others}]" if others else f"[{basic}]")
+
+
 def to_simplified(text: str) -> str:
     """The text with its traditional characters written in simplified script, one for one (the
     length and every other character stay)."""
-    return text.translate(_table()) if _CJK.search(text) else text
+    # Most text holds none of them (English, simplified Chinese): one scan tells, ~20x faster
+    # than translating.
+    return text.translate(_table()) if _folded_characters().search(text) else text
