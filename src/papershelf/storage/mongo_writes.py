@@ -34,7 +34,7 @@ from papershelf.storage.mongo_vectors import allocate_keys, bump_version, lexico
 from papershelf.storage.shared import check_passages_belong
 
 _OBJECT_ID = re.compile(r"^[0-9a-fA-F]{24}$")
-_ATTEMPTS = 8  # 6 gave up once in ~20 full test runs: three writers of one paper, standalone
+_ATTEMPTS = 8  # 6 gave up once in a full test run: three writers of one paper, standalone
 # How long concurrent writers may keep conflicting before a put gives up.
 TRANSACTION_RETRY_S = 20.0
 
