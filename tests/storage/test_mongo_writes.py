@@ -165,13 +165,16 @@ def test_another_process_changing_passages_moves_the_version(mongo_store: MongoS
 
 
 def test_an_analyser_change_rebuilds_the_index_when_the_store_opens(
-    mongo_store: MongoStore,
+    mongo_store: MongoStore, caplog: pytest.LogCaptureFixture
 ) -> None:
     store = mongo_store
     store.put(make_document("doc:1", ["pixel shuffle", "pixel"]))
+    opened = [*caplog.get_records("setup"), *caplog.get_records("call")]
+    assert not any("rebuilding" in r.getMessage() for r in opened)  # a new library: nothing to do
     store.c.passages.update_many({}, {"$set": {"terms": [], "weights": [], "length": 0}})
     store.c.meta.update_one({"_id": "analyzer"}, {"$set": {"value": "an older analyser"}})
     reopened = MongoStore(store.uri, store.c.papers.database.name, "ai_essay")
+    assert "built by another text analyser: rebuilding it" in caplog.text
     try:
         assert found_texts(reopened, "shuffle") == ["pixel shuffle"]
         passages = reopened.c.passages.find({"paper_id": "doc:1"}, {"terms": 1})

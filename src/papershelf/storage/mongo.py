@@ -14,6 +14,7 @@ pipeline is built: no server here runs one, so it could not be tested.
 """
 
 import json
+import logging
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -70,6 +71,8 @@ _PAPER_PROJECTION = {"papershelf.paper": 1}
 # Raw documents the tutorial's scripts wrote: no papershelf fields, not set aside as unusable.
 UNINDEXED = {"papershelf.schema": None, "papershelf_skipped": None}
 
+log = logging.getLogger(__name__)
+
 
 class MongoStore:
     """A Store in a MongoDB database (a replica set, a sharded cluster, Atlas or a standalone)."""
@@ -118,7 +121,15 @@ class MongoStore:
             {"$set": {LIBRARY_FIELD: library}},
         )
         analyzer = self.c.meta.find_one({"_id": ANALYZER_ID})
-        return analyzer is None or analyzer["value"] != mongo_analyzer_fingerprint()
+        if analyzer is None:
+            return True  # a new library: nothing to rebuild, nothing to say
+        if analyzer["value"] == mongo_analyzer_fingerprint():
+            return False
+        log.warning(
+            "the search index of %s was built by another text analyser: rebuilding it",
+            redact(self.uri),
+        )
+        return True
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
