@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
 from papershelf.core.chinese_script import to_simplified
+from papershelf.core.textindex import fold
 from papershelf.ingest.base import Heading
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -104,7 +105,7 @@ def _line_candidates(text: str, emphasized: Collection[int] | None) -> Iterator[
         if candidate is None:
             continue
         # In PDFs a bare word like 'Results' is often a figure label unless it is set apart.
-        bare_name = candidate.kind == "named" and _named(candidate.title) not in _CORE_NAMES
+        bare_name = candidate.kind == "named" and fold(candidate.title) not in _CORE_NAMES
         if bare_name and emphasized is not None and not strong:
             continue
         yield candidate
@@ -113,7 +114,7 @@ def _line_candidates(text: str, emphasized: Collection[int] | None) -> Iterator[
 def _classify(line: str, start: int, strong: bool) -> _Candidate | None:
     weight = 2 if strong else 1
     name = line.rstrip(":.：").strip()
-    if _named(name) in _CORE_NAMES or _named(name) in _OTHER_NAMES:
+    if fold(name) in _CORE_NAMES or fold(name) in _OTHER_NAMES:
         return _Candidate(start, None, name, "named", weight=weight)
     # Traditional Chinese is matched as simplified (參考文獻, 第二節); the title keeps its script.
     folded = to_simplified(line)
@@ -148,11 +149,6 @@ def _classify(line: str, start: int, strong: bool) -> _Candidate | None:
         kind = "lettered" if match["dot"] and not rest else "appendix"
         return _candidate(start, match["num"], match["title"], kind, path, weight)
     return None
-
-
-def _named(title: str) -> str:
-    """A title as the section names are written: lower case, simplified Chinese."""
-    return to_simplified(title.lower())
 
 
 def _candidate(
@@ -282,7 +278,7 @@ def _appendix_sections(candidates: list[_Candidate], arabic: list[_Candidate]) -
     """'A Proofs', 'A.1 ...', 'Appendix B': lettered sections after the numbered body or references."""
     after = arabic[-1].start if arabic else -1
     references = [
-        c.start for c in candidates if c.kind == "named" and _named(c.title) in _REFERENCE_NAMES
+        c.start for c in candidates if c.kind == "named" and fold(c.title) in _REFERENCE_NAMES
     ]
     if references:
         after = min(after, references[0]) if arabic else references[0]

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 from papershelf.core.errors import InputError, SourceUnavailable
@@ -181,19 +182,18 @@ class Searcher:
         Chinese words of the library's Chinese texts (chinese_renderings.py)."""
         if not self.fusion.translate:
             return []
+        translate: Callable[[], list[Translation]]
         if query.language == "en":
             if not (self.fusion.to_chinese and self.fusion.dictionary):
                 return []
-            try:
-                return self._renderings.translations(query)
-            except SourceUnavailable as exc:
-                log.warning("query translation skipped: %s", exc)
-                return []
-        if self._lexicon is None:
+            translate = partial(self._renderings.translations, query)
+        elif self._lexicon is None:
             words = load_dictionary() if self.fusion.dictionary else None
             return words.translations(query.text) if words is not None else []
-        try:
-            return self._lexicon.translations(query.text)
+        else:
+            translate = partial(self._lexicon.translations, query.text)
+        try:  # a remote embedder may be down: search on without the translations
+            return translate()
         except SourceUnavailable as exc:
             log.warning("query translation skipped: %s", exc)
             return []
