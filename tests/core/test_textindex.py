@@ -11,7 +11,7 @@ def test_the_analyser_version_changes_with_its_output() -> None:
     # along with the expected output.
     probe = "Ｑwen2.5-VL reaches 81.6% e.g. café; 像素洗牌 圖"
     assert (ANALYZER_VERSION, index_text(probe)) == (
-        2,
+        3,
         "qwen2.5 vl reaches 81.6 e g café 像素 素洗 洗牌 像 素 洗 牌 图",
     )
 

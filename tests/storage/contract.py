@@ -256,6 +256,13 @@ class StoreContract:
         assert listed_ids(library, **filters) == expected
         assert library.count(PaperFilter(**filters)) == len(expected)
 
+    @pytest.mark.parametrize("author", ["张晓明", "張曉", "晓明", "LI WEI", "ｗｅｉ", "strasse"])
+    def test_the_author_filter_folds_script_width_and_case(self, store: Store, author: str) -> None:
+        store.put(make_document("doc:1", authors=["張曉明", "Ｌｉ Ｗｅｉ", "Anna Straße"]))
+        store.put(make_document("doc:2", authors=["王芳", "Wang Fang"]))
+        assert listed_ids(store, author=author) == ["doc:1"]
+        assert store.count(PaperFilter(author=author)) == 1
+
     def test_titles_are_read_for_the_stored_papers_asked_for(self, library: Store) -> None:
         asked = ["arxiv:1512.03385", "doc:missing", "arxiv:1512.03385", "doc:0000000n0te5"]
         titles = library.titles(asked)

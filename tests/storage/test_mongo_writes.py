@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from papershelf.core.errors import StoreError
+from papershelf.core.models import PaperFilter
 from papershelf.core.settings import Settings
 from papershelf.storage.factory import open_store
 from papershelf.storage.mongo import MongoStore
@@ -179,6 +180,19 @@ def test_an_analyser_change_rebuilds_the_index_when_the_store_opens(
         assert found_texts(reopened, "shuffle") == ["pixel shuffle"]
         passages = reopened.c.passages.find({"paper_id": "doc:1"}, {"terms": 1})
         assert all("pixel" in passage["terms"] for passage in passages)
+    finally:
+        reopened.close()
+
+
+def test_an_analyser_change_refolds_the_author_names(mongo_store: MongoStore) -> None:
+    store = mongo_store
+    store.put(make_document("doc:1", authors=["張曉明"]))
+    # as an analyser that only folded case left it
+    store.c.papers.update_many({}, {"$set": {"papershelf.authors_folded": "張曉明"}})
+    store.c.meta.update_one({"_id": "analyzer"}, {"$set": {"value": "an older analyser"}})
+    reopened = MongoStore(store.uri, store.c.papers.database.name, "ai_essay")
+    try:
+        assert [p.id for p in reopened.list(PaperFilter(author="张晓明"))] == ["doc:1"]
     finally:
         reopened.close()
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from papershelf.core.errors import StoreError
+from papershelf.core.models import PaperFilter
 from papershelf.storage.migrations import MIGRATIONS
 from papershelf.storage.sqlite import SqliteStore
 from tests.storage.contract import StoreContract, found_texts, make_document
@@ -107,6 +108,20 @@ def test_the_index_is_rebuilt_when_the_analyser_changed(
     reopened.remove("doc:1")
     assert indexed_terms(db_path) == {}
     reopened.close()
+
+
+def test_an_analyser_change_refolds_the_author_names(store: SqliteStore, db_path: Path) -> None:
+    store.put(make_document("doc:1", authors=["張曉明"]))
+    store.close()
+    older = raw(db_path)  # as an analyser that only folded case left it
+    older.execute("UPDATE papers SET authors_folded = '張曉明'")
+    older.execute("UPDATE store_meta SET value = 'textindex-0' WHERE key = 'fts_analyzer'")
+    older.close()
+    reopened = SqliteStore(db_path)
+    try:
+        assert [p.id for p in reopened.list(PaperFilter(author="张晓明"))] == ["doc:1"]
+    finally:
+        reopened.close()
 
 
 def test_a_write_rebuilds_an_index_another_version_rewrote_meanwhile(

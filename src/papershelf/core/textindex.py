@@ -11,7 +11,8 @@ from papershelf.core.tokens import CJK_CHAR
 
 # Bump whenever index_text's output changes: stores rebuild their index when it differs.
 # 2: traditional Chinese folded into simplified (chinese_script.py).
-ANALYZER_VERSION = 2
+# 3: the author filter's names folded as the index folds text (a rebuild refolds them).
+ANALYZER_VERSION = 3
 
 _CJK_WITH_EXTENSIONS = CJK_CHAR + "\U00020000-\U0002ebef"
 _WORD = rf"[^\W_{_CJK_WITH_EXTENSIONS}]+"

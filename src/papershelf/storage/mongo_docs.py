@@ -18,6 +18,7 @@ from bson.binary import Binary
 from bson.errors import BSONError
 
 from papershelf.core.models import Paper, PaperFilter, Passage, Section
+from papershelf.storage.shared import fold_author, folded_author_names
 
 SCHEMA_VERSION = 2
 INSERT_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -96,7 +97,7 @@ def papershelf_fields(
         "paper": _paper_values(paper),
         "sections": [section.model_dump(mode="json") for section in sections],
         "collections": list(dict.fromkeys(paper.collections)),
-        "authors_folded": "\n".join(author.casefold() for author in paper.authors),
+        "authors_folded": folded_author_names(paper.authors),
         "published": paper.published.isoformat() if paper.published else None,
         "undated": paper.published is None,
         "title_key": paper.title.translate(_ASCII_FOLD),
@@ -165,7 +166,7 @@ def filter_query(filter: PaperFilter | None) -> dict[str, Any]:
     if filter.collection is not None:
         query["papershelf.collections"] = filter.collection
     if filter.author:
-        query["papershelf.authors_folded"] = {"$regex": re.escape(filter.author.casefold())}
+        query["papershelf.authors_folded"] = {"$regex": re.escape(fold_author(filter.author))}
     published: dict[str, str] = {}
     if filter.year_from is not None:
         published["$gte"] = f"{filter.year_from:04d}-01-01"

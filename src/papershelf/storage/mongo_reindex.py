@@ -15,6 +15,7 @@ from papershelf.storage.bm25_analysis import analyse_passages
 from papershelf.storage.mongo_docs import MANAGED
 from papershelf.storage.mongo_layout import Collections
 from papershelf.storage.mongo_vectors import lexicon_counts
+from papershelf.storage.shared import folded_author_names
 
 LEASE_ID = "reindex_lease"
 _SEARCH_TEXT = "search_text"  # the text-index field of earlier versions
@@ -49,10 +50,19 @@ def rebuild_index(c: Collections) -> None:
     ones. Counts a put changes while this runs may be overwritten: run it again once writes stop."""
     words: Counter[str] = Counter()
     settled = ObjectId.from_datetime(datetime.now(UTC) - _IN_FLIGHT)
-    fields_read = {"papershelf.id": 1, "papershelf.paper.title": 1, "papershelf.generation": 1}
+    fields_read = {
+        "papershelf.id": 1,
+        "papershelf.paper.title": 1,
+        "papershelf.paper.authors": 1,
+        "papershelf.generation": 1,
+    }
     for paper in c.papers.find(MANAGED, fields_read):
         shelf = paper["papershelf"]
         paper_id, generation = shelf["id"], shelf["generation"]
+        c.papers.update_one(
+            {"_id": paper["_id"]},
+            {"$set": {"papershelf.authors_folded": folded_author_names(shelf["paper"]["authors"])}},
+        )
         # passages of a generation that never became current (a standalone write cut short)
         c.passages.delete_many(
             {"paper_id": paper_id, "generation": {"$ne": generation, "$lt": settled}}

@@ -1,8 +1,9 @@
-"""Rules every backend applies the same way: what a storable document is, and which query terms
-are rare enough to select the candidates of lexical search."""
+"""Rules every backend applies the same way: what a storable document is, how author names are
+matched, and which query terms are rare enough to select the candidates of lexical search."""
 
 from papershelf.core.errors import StoreError
 from papershelf.core.models import Document
+from papershelf.core.textindex import fold
 
 # How many passage matches the rare terms may have together: this share of the library's
 # passages, and at least MIN_BUDGET (libraries that small are scored whole, in one query). At 10^4
@@ -22,6 +23,18 @@ def check_passages_belong(document: Document) -> None:
             f"cannot store {paper.id}: it has passages of {', '.join(sorted(strangers))}; "
             "give every passage the paper's id"
         )
+
+
+def fold_author(name: str) -> str:
+    """An author name or filter as the author filter compares them: folded as the index folds
+    text (width, case, traditional script), so 張 finds 张 and ＬＩ finds Li."""
+    return fold(name).casefold()
+
+
+def folded_author_names(authors: list[str]) -> str:
+    """The haystack of the author filter: one folded name per line. Stores rebuild it with their
+    index when the analyser changes, since the folding table is part of the analyser."""
+    return "\n".join(fold_author(author) for author in authors)
 
 
 def rare_terms(frequency: dict[str, int], budget: int) -> list[str]:

@@ -6,6 +6,7 @@ rows are always re-analysed from `passages` and the analyser fingerprint is kept
 when the fingerprint changes (new analyser, new Unicode tables) the index is rebuilt.
 """
 
+import json
 import logging
 import sqlite3
 import unicodedata
@@ -13,6 +14,7 @@ from collections.abc import Iterable
 
 from papershelf.core.chinese_script import table_digest
 from papershelf.core.textindex import ANALYZER_VERSION, index_text
+from papershelf.storage.shared import folded_author_names
 from papershelf.storage.sqlite_vectors import bump_version
 
 log = logging.getLogger(__name__)
@@ -87,12 +89,16 @@ def unindex_paper(conn: sqlite3.Connection, paper_id: str) -> None:
 def rebuild_index(conn: sqlite3.Connection) -> None:
     """Re-analyse every passage; the caller holds a write transaction."""
     conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')")
-    papers = conn.execute("SELECT id, title FROM papers").fetchall()
-    for paper_id, title in papers:
+    papers = conn.execute("SELECT id, title, authors FROM papers").fetchall()
+    for paper_id, title, authors in papers:
         rows = conn.execute(
             "SELECT id, section, text FROM passages WHERE paper_id = ?", (paper_id,)
         ).fetchall()
         index_passages(conn, rows, title)
+        conn.execute(
+            "UPDATE papers SET authors_folded = ? WHERE id = ?",
+            (folded_author_names(json.loads(authors)), paper_id),
+        )
     conn.execute(
         "INSERT OR REPLACE INTO store_meta(key, value) VALUES (?, ?)",
         (ANALYZER_KEY, analyzer_fingerprint()),

@@ -6,6 +6,7 @@ from array import array
 from typing import Any
 
 from papershelf.core.models import Paper, PaperFilter, Passage, Section
+from papershelf.storage.shared import fold_author, folded_author_names
 
 # Columns carry the models' field names, so a new model field without a migration fails loudly.
 _PAPER_FIELDS = list(Paper.model_fields)
@@ -42,13 +43,8 @@ def paper_values(paper: Paper) -> tuple[Any, ...]:
         elif name in _DATE_FIELDS and value is not None:
             value = value.isoformat()
         values.append(value)
-    values.append(fold_author_names(paper.authors))
+    values.append(folded_author_names(paper.authors))
     return tuple(values)
-
-
-def fold_author_names(authors: list[str]) -> str:
-    """The haystack of the author filter: one case-folded name per line."""
-    return "\n".join(author.casefold() for author in authors)
 
 
 def paper_from_row(row: sqlite3.Row) -> Paper:
@@ -89,7 +85,7 @@ def filter_sql(filter: PaperFilter | None) -> tuple[str, list[Any]]:
         params.append(filter.collection)
     if filter.author:
         conditions.append("instr(pa.authors_folded, ?) > 0")
-        params.append(filter.author.casefold())
+        params.append(fold_author(filter.author))
     if filter.year_from is not None:
         conditions.append("pa.published >= ?")
         params.append(f"{filter.year_from:04d}-01-01")
