@@ -59,7 +59,13 @@ PaperId = Annotated[
 OptionalText = Annotated[str | None, Field(max_length=300)]
 Cursor = Annotated[str | None, Field(max_length=2000, description="next_cursor, to continue.")]
 Collection = Annotated[str | None, Field(max_length=200, description="Only this collection.")]
-Author = Annotated[str | None, Field(max_length=200, description="Only papers by this author.")]
+Author = Annotated[
+    str | None,
+    Field(
+        max_length=200,
+        description="Only papers by this author (part of a name, any case or script).",
+    ),
+]
 YearFrom = Annotated[int | None, Field(ge=1000, le=3000, description="Earliest year.")]
 YearTo = Annotated[int | None, Field(ge=1000, le=3000, description="Latest year.")]
 DbName = Annotated[str, Field(max_length=200, description="Database name.")]
