@@ -9,21 +9,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
-from papershelf.core.errors import InputError, NotFound, PapershelfError
-from papershelf.core.ids import arxiv_paper_id, sha256_bytes
+from papershelf.core.errors import NotFound, PapershelfError
+from papershelf.core.ids import arxiv_paper_id
 from papershelf.core.models import Document, Hit, Paper, PaperFilter
 from papershelf.core.settings import Settings
 from papershelf.embeddings.base import Embedder
 from papershelf.embeddings.factory import make_embedder
-from papershelf.ingest.arxiv import ArxivClient
 from papershelf.ingest.arxiv_ids import parse_arxiv_reference
 from papershelf.ingest.http import HttpFetcher
-from papershelf.ingest.pipeline import Enricher, document_from_bytes
 from papershelf.ingest.sources import Source, resolve_inputs
 from papershelf.ingest.tutorial_import import documents_from_tutorial_export, tutorial_export_bytes
 from papershelf.library_adopt import adopt_tutorial_records
+from papershelf.library_ingest import AddResult, Ingester, read_file
 from papershelf.search.hybrid import Searcher, SearchMode
 from papershelf.search.indexing import IndexProgress, embed_missing
 from papershelf.search.reading import ReadPage, read_document
@@ -32,18 +30,6 @@ from papershelf.storage.base import Store
 from papershelf.storage.factory import open_store
 
 log = logging.getLogger(__name__)
-
-Outcome = Literal["added", "replaced", "unchanged", "skipped"]
-
-
-@dataclass
-class AddResult:
-    """What happened to one source."""
-
-    source: str
-    outcome: Outcome
-    paper: Paper
-    note: str = ""
 
 
 @dataclass
@@ -187,120 +173,15 @@ class Library:
 
     def _add_one(self, source: Source, collection: str) -> tuple[AddResult | None, str | None]:
         try:
-            return self._ingest(source, collection), None
+            return self._ingester().ingest(source, collection), None
         except PapershelfError as exc:
             return None, str(exc)
         except Exception as exc:  # a per-input boundary: one broken file must not stop the batch
             log.exception("unexpected error ingesting %s", source.label)
             return None, f"unexpected error ({type(exc).__name__}: {exc}); please report this file"
 
-    def _ingest(self, source: Source, collection: str) -> AddResult:
-        if source.kind == "arxiv":
-            return self._ingest_arxiv(source, collection)
-        if source.kind == "file":
-            assert source.path is not None
-            data = self._read_file(source.path)
-            return self._ingest_bytes(
-                source.label, data, source.path.name, str(source.path), collection
-            )
-        assert source.url is not None
-        fetched = self.fetcher.fetch_document(source.url)
-        name = fetched.url.rstrip("/").rsplit("/", 1)[-1] or "document"
-        return self._ingest_bytes(source.label, fetched.data, name, fetched.url, collection)
-
-    def _ingest_arxiv(self, source: Source, collection: str) -> AddResult:
-        assert source.arxiv is not None
-        client = ArxivClient(self.settings, self.fetcher)
-        meta = client.metadata(source.arxiv)
-        stored = self.store.get(arxiv_paper_id(meta.arxiv_id))
-        if stored is not None and (stored.version or 0) >= (meta.version or 0):
-            outcome: Outcome = "unchanged" if stored.version == meta.version else "skipped"
-            note = "" if outcome == "unchanged" else f"v{stored.version} already stored"
-            return AddResult(source.label, outcome, self._join_collection(stored, collection), note)
-        pdf = client.pdf(source.arxiv, meta.version)
-        document = document_from_bytes(
-            pdf,
-            f"{meta.arxiv_id}v{meta.version}.pdf",
-            origin=meta.pdf_url or source.label,
-            collection=collection,
-            arxiv=meta,
-            enricher=self._enricher(),
-        )
-        return self._store_document(source.label, document, collection)
-
-    def _ingest_bytes(
-        self, label: str, data: bytes, name: str, origin: str, collection: str
-    ) -> AddResult:
-        stored = self.store.find(file_sha256=sha256_bytes(data))
-        if stored is not None:
-            return AddResult(label, "unchanged", self._join_collection(stored, collection))
-        document = document_from_bytes(
-            data, name, origin=origin, collection=collection, enricher=self._enricher()
-        )
-        return self._store_document(label, document, collection)
-
-    def _store_document(self, label: str, document: Document, collection: str) -> AddResult:
-        paper = document.paper
-        stored = self.store.get(paper.id)
-        if stored is not None:
-            if stored.content_sha256 == paper.content_sha256:
-                return AddResult(label, "unchanged", self._join_collection(stored, collection))
-            if stored.version and paper.version and stored.version > paper.version:
-                return AddResult(
-                    label, "skipped", stored, f"newer v{stored.version} already stored"
-                )
-            if stored.version and stored.version == paper.version:
-                # another copy of the same arXiv version (a local PDF, the API's PDF): keep one
-                note = f"v{stored.version} already stored from {stored.origin or stored.source}"
-                kept = self._join_collection(stored, collection)
-                return AddResult(label, "unchanged", kept, note)
-            paper.collections = sorted(set(stored.collections) | set(paper.collections))
-            self.store.put(document)
-            note = (
-                f"v{stored.version} -> v{paper.version}" if stored.version and paper.version else ""
-            )
-            return AddResult(label, "replaced", paper, note)
-        self.store.put(document)
-        return AddResult(label, "added", paper)
-
-    def _join_collection(self, paper: Paper, collection: str) -> Paper:
-        if collection in paper.collections:
-            return paper
-        document = self.store.get_document(paper.id)
-        if document is None:
-            return paper
-        document.paper.collections = sorted({*document.paper.collections, collection})
-        self.store.put(document)
-        return document.paper
-
-    def _read_file(self, path: Path) -> bytes:
-        limit = self.settings.max_download_mb * 2**20
-        try:
-            size = path.stat().st_size
-            if size > limit:
-                raise InputError(
-                    f"{path} is {size / 2**20:.0f} MiB, over the {self.settings.max_download_mb} MiB limit "
-                    "(raise PAPERSHELF_MAX_DOWNLOAD_MB)"
-                )
-            return path.read_bytes()
-        except PermissionError as exc:
-            raise InputError(f"cannot read {path}: permission denied") from exc
-        except FileNotFoundError as exc:
-            raise InputError(f"no such file: {path}") from exc
-
-    def _enricher(self) -> Enricher | None:
-        if not self.settings.llm_enrich:
-            return None
-        from papershelf.ingest.enrich import enrich_metadata
-        from papershelf.llm.openai_compat import OpenAICompatClient
-
-        client = OpenAICompatClient(
-            self.settings.ollama_base_url,
-            self.settings.ollama_model,
-            api_key=self.settings.llm_api_key,
-            timeout=self.settings.llm_timeout_s,
-        )
-        return lambda parsed: enrich_metadata(parsed, client)
+    def _ingester(self) -> Ingester:
+        return Ingester(self.settings, self.store, self.fetcher)
 
     @property
     def fetcher(self) -> HttpFetcher:
@@ -318,7 +199,8 @@ class Library:
         index_progress: IndexProgress | None = None,
     ) -> AddReport:
         """Import the tutorial's MongoDB export (extended JSON); each essay becomes a paper."""
-        data = self._read_file(path)
+        data = read_file(path, self.settings.max_download_mb)
+        ingester = self._ingester()
         collection = collection or self.settings.collection_name
         report = AddReport()
         imported = documents_from_tutorial_export(
@@ -326,7 +208,7 @@ class Library:
         )
         for label, document in imported:
             try:
-                report.results.append(self._store_document(label, document, collection))
+                report.results.append(ingester.store_document(label, document, collection))
             except PapershelfError as exc:
                 report.failures.append((label, str(exc)))
         self._index_new(report, index_progress)
