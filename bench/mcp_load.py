@@ -40,6 +40,22 @@ def request_body(i: int, queries: list[str]) -> bytes:
     ).encode()
 
 
+async def plain_latencies(url: str, warm_up: list[str], queries: list[str]) -> list[float]:
+    """Latency (ms) of one search_papers call per query from a plain HTTP client: one POST of the
+    JSON-RPC request and its JSON answer read, with none of an MCP SDK client's own work."""
+    latencies: list[float] = []
+    async with httpx.AsyncClient(timeout=60) as http:
+        for i, query in enumerate(warm_up + queries):
+            started = time.perf_counter()
+            response = await http.post(url, content=request_body(i, [query]), headers=HEADERS)
+            elapsed = (time.perf_counter() - started) * 1000
+            payload = response.json()
+            assert "result" in payload and not payload["result"].get("isError"), payload
+            if i >= len(warm_up):
+                latencies.append(elapsed)
+    return latencies
+
+
 async def python_load(
     url: str, concurrency: int, calls: int, queries: list[str]
 ) -> tuple[float, int, float, float]:
