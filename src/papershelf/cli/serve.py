@@ -5,8 +5,6 @@ from pathlib import Path
 import click
 
 from papershelf.cli.context import AppContext, pass_app
-from papershelf.server.app import serve as run_server
-from papershelf.server.security import WritePolicy
 
 DEFAULT_PORTS = {"http": 8000, "sse": 9002}
 
@@ -87,6 +85,10 @@ def serve(
         raise click.UsageError(
             "--workers applies to --transport http (SSE sessions live in one process)"
         )
+    # The server (and the MCP SDK) loads only for this command.
+    from papershelf.server.app import serve as run_server
+    from papershelf.server.security import WritePolicy
+
     policy = (
         WritePolicy(roots=roots, allow_private_urls=allow_private_urls) if allow_write else None
     )

@@ -3,7 +3,7 @@
 import click
 
 from papershelf.cli.context import AppContext, pass_app
-from papershelf.weather.server import DEFAULT_PORT, serve_weather
+from papershelf.weather import DEFAULT_PORT
 
 
 @click.group()
@@ -39,4 +39,6 @@ def weather() -> None:
 @pass_app
 def serve(app: AppContext, transport: str, host: str, port: int) -> None:
     """Serve the weather tools: get_current_weather, get_forecast and lookup_city."""
+    from papershelf.weather.server import serve_weather  # the MCP SDK loads for this command only
+
     serve_weather(app.settings, transport, host, port)  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from papershelf.core.errors import PapershelfError
 from papershelf.core.settings import Settings
+from papershelf.weather import DEFAULT_PORT
 from papershelf.weather.city_cache import CityCache
 from papershelf.weather.models import CurrentWeather, Forecast, PlaceMatches
 from papershelf.weather.qweather import open_qweather
@@ -24,7 +25,6 @@ from papershelf.weather.service import WeatherService, language_of
 log = logging.getLogger(__name__)
 
 Transport = Literal["stdio", "http", "sse"]
-DEFAULT_PORT = 9001
 
 INSTRUCTIONS = (
     "Weather from QWeather (和风天气): get_current_weather for conditions now, get_forecast for "
