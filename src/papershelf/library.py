@@ -90,7 +90,9 @@ class Library:
     def searcher(self) -> Searcher:
         with self._making:
             if self._searcher is None:
-                self._searcher = Searcher(self.store, self.embedder)
+                self._searcher = Searcher(
+                    self.store, self.embedder, cache_dir=self.settings.home / "cache"
+                )
             return self._searcher
 
     def start_warm_up(self) -> threading.Thread:

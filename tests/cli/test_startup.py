@@ -18,5 +18,9 @@ def test_the_cli_loads_without_the_mcp_sdk() -> None:
 
 
 def test_the_commands_that_need_the_sdk_load_it() -> None:
-    for module in ("papershelf.cli.agent_run", "papershelf.server.app", "papershelf.weather.server"):
+    for module in (
+        "papershelf.cli.agent_run",
+        "papershelf.server.app",
+        "papershelf.weather.server",
+    ):
         assert "mcp" in loaded_after(f"import {module}")

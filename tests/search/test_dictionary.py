@@ -8,6 +8,7 @@ import pytest
 from papershelf.search import dictionary as dictionary_module
 from papershelf.search.dictionary import (
     Dictionary,
+    build_dictionary,
     english_words,
     load_dictionary,
     parse_cedict,
@@ -68,7 +69,7 @@ def test_the_packaged_dictionary_knows_common_technical_words() -> None:
 
 def test_without_the_dictionary_package_there_is_no_dictionary(monkeypatch) -> None:
     monkeypatch.setattr(dictionary_module, "CEDICT_PACKAGE", "papershelf_no_such_package")
-    assert dictionary_module._from_cedict() is None
+    assert dictionary_module._cedict_bytes() is None
 
 
 def test_the_embedder_ranks_the_senses_the_corpus_uses(store: SqliteStore, use_model) -> None:
@@ -126,10 +127,8 @@ def test_glossary_terms_segment_as_words_the_general_dictionary_lacks() -> None:
 def test_the_packaged_glossary_is_there_with_or_without_cc_cedict(monkeypatch) -> None:
     assert "zero-shot" in load_dictionary().english("零样本")
     monkeypatch.setattr(dictionary_module, "CEDICT_PACKAGE", "papershelf_no_such_package")
-    monkeypatch.setattr(dictionary_module, "_tried", False)
-    monkeypatch.setattr(dictionary_module, "_loaded", None)
-    alone = load_dictionary()
-    assert alone is not None and not alone.senses
+    alone = build_dictionary()
+    assert not alone.senses
     assert alone.english("批归一化") == ["batch", "normalization"]
 
 

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Literal
 
 from papershelf.core.errors import InputError, SourceUnavailable
@@ -85,22 +86,30 @@ class Searcher:
     """Searches one store with one embedder (or lexically only, when there is none)."""
 
     def __init__(
-        self, store: Store, embedder: Embedder | None, fusion: FusionSettings | None = None
+        self,
+        store: Store,
+        embedder: Embedder | None,
+        fusion: FusionSettings | None = None,
+        *,
+        cache_dir: Path | None = None,
     ):
+        """`cache_dir`: where the parsed dictionary is kept between processes (none: parsed in
+        every process)."""
         self.store = store
         self.embedder = embedder
         self.fusion = fusion or FusionSettings()
+        self._load_dictionary = partial(load_dictionary, cache_dir)
         self._dense: DenseIndex | None = None
         self._lexicon: Lexicon | None = None
         self._warned = False
-        self._renderings = ChineseRenderings(store, embedder, load_dictionary)
+        self._renderings = ChineseRenderings(store, embedder, self._load_dictionary)
         if embedder is not None:
             self._dense = DenseIndex(store, vector_space(embedder))
             self._lexicon = Lexicon(
                 store,
                 embedder,
                 vector_space(embedder),
-                load_dictionary if self.fusion.dictionary else None,
+                self._load_dictionary if self.fusion.dictionary else None,
             )
 
     def search(
@@ -188,7 +197,7 @@ class Searcher:
                 return []
             translate = partial(self._renderings.translations, query)
         elif self._lexicon is None:
-            words = load_dictionary() if self.fusion.dictionary else None
+            words = self._load_dictionary() if self.fusion.dictionary else None
             return words.translations(query.text) if words is not None else []
         else:
             translate = partial(self._lexicon.translations, query.text)
