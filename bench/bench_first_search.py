@@ -1,9 +1,13 @@
-"""The first question a fresh MCP server answers, with and without its warm-up (PAPERSHELF_WARM_UP):
+"""The first question a fresh MCP server answers, with and without its warm-up (PAPERSHELF_WARM_UP),
+and a one-shot `papershelf search` in a new process, with and without the dictionary kept in the
+home's cache. The server:
 a stdio server over the bench library of bench_mcp (the corpus, the tutorial export and synthetic
 papers, about 10^4 passages) is started as a host starts it, the MCP handshake done, and after
 `idle` seconds (0: a question sent at once; 10: a user typing one) an English and then a Chinese
 question are asked, then a third question as the warm reference. Settings alternate run by run,
-each question is new to its server, and medians are over the runs.
+each question is new to its server, and medians are over the runs. The CLI: each run asks an
+English and a Chinese question, each in its own process, with the cache kept and with it removed
+before the process starts, alternating.
 
 Run: python -m bench.bench_first_search [--passages 10000] [--runs 3] [--home DIR]
 """
@@ -12,6 +16,8 @@ import argparse
 import asyncio
 import logging
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -73,6 +79,41 @@ async def measure(home: Path, runs: int) -> list[list[object]]:
     return rows
 
 
+CLI_CODE = "from papershelf.cli.main import main; main()"
+
+
+def one_shot(home: Path, question: str, cached: bool) -> float:
+    """Wall ms of `papershelf search QUESTION` in a new process (the import included)."""
+    if not cached:
+        shutil.rmtree(home / "cache", ignore_errors=True)
+    env = {**os.environ, "PAPERSHELF_HOME": str(home)}
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", CLI_CODE, "search", question],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return (time.perf_counter() - started) * 1000
+
+
+def measure_cli(home: Path, runs: int) -> list[list[object]]:
+    found: dict[bool, list[list[float]]] = {True: [], False: []}
+    one_shot(home, ENGLISH[-1], cached=True)  # the cache is there for the first 'kept' run
+    for run in range(runs):
+        for cached in (True, False):
+            questions = (ENGLISH[-1 - 2 * run - cached], CHINESE[-1 - 2 * run - cached])
+            found[cached].append([one_shot(home, q, cached) for q in questions])
+            print(f"one-shot search, dictionary kept {cached}: {found[cached][-1]}", flush=True)
+    removed = [median([r[i] for r in found[False]]) for i in range(2)]
+    rows: list[list[object]] = []
+    for cached in (False, True):
+        values = [median([r[i] for r in found[cached]]) for i in range(2)]
+        name = "kept in the home's cache" if cached else "parsed (cache removed)"
+        rows.append([name, *values, f"{values[0] / removed[0]:.2f}"])
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--passages", type=int, default=10_000)
@@ -89,6 +130,7 @@ def main() -> None:
     passages, papers = stored_passages(library), library.count()
     library.close()
     rows = asyncio.run(measure(home, args.runs))
+    cli_rows = measure_cli(home, args.runs)
     body = "\n\n".join(
         [
             "## First question to a fresh server (`bench/bench_first_search.py`)",
@@ -109,6 +151,15 @@ def main() -> None:
                     "first call / off",
                 ],
                 rows,
+            ),
+            "One-shot `papershelf search` (a new process per question, as from a shell; wall "
+            "time with the imports, the embedder's model, the indexes and the search), with the "
+            "parsed dictionary kept in `<home>/cache` and with the cache removed before the "
+            f"process starts. Medians of {args.runs} runs, settings alternating; no question "
+            "repeats:",
+            table(
+                ["dictionary", "English ms", "Chinese ms", "English / parsed"],
+                cli_rows,
             ),
         ]
     )
