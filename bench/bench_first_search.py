@@ -99,7 +99,7 @@ def one_shot(home: Path, question: str, cached: bool) -> float:
 
 def measure_cli(home: Path, runs: int) -> list[list[object]]:
     found: dict[bool, list[list[float]]] = {True: [], False: []}
-    one_shot(home, ENGLISH[-1], cached=True)  # the cache is there for the first 'kept' run
+    one_shot(home, "pixel shuffle visual tokens", cached=True)  # a question outside the set
     for run in range(runs):
         for cached in (True, False):
             questions = (ENGLISH[-1 - 2 * run - cached], CHINESE[-1 - 2 * run - cached])

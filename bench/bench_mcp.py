@@ -313,11 +313,11 @@ def projection(loads: list[list[object]]) -> str:
 
 
 async def run(args: argparse.Namespace) -> str:
-    one_blas_thread()  # as every server process does
-    universal.CACHED_INPUTS = 0  # as the latency runs' servers: every question is embedded
     home = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="papershelf-bench-mcp-"))
     print(f"library in {home} ...", flush=True)
     library = build_library(home, args.passages)
+    one_blas_thread()  # as every server process does
+    universal.CACHED_INPUTS = 0  # as the latency runs' servers: every question is embedded
     passages = stored_passages(library)
     papers = library.count()
     print(f"{papers} papers, {passages} passages", flush=True)

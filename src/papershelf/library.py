@@ -183,7 +183,7 @@ class Library:
             return None, f"unexpected error ({type(exc).__name__}: {exc}); please report this file"
 
     def _ingester(self) -> Ingester:
-        return Ingester(self.settings, self.store, self.fetcher)
+        return Ingester(self.settings, self.store, lambda: self.fetcher)
 
     @property
     def fetcher(self) -> HttpFetcher:

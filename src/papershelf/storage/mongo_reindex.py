@@ -59,8 +59,9 @@ def rebuild_index(c: Collections) -> None:
     for paper in c.papers.find(MANAGED, fields_read):
         shelf = paper["papershelf"]
         paper_id, generation = shelf["id"], shelf["generation"]
+        # Only the generation read here: a put meanwhile wrote its own names, folded already.
         c.papers.update_one(
-            {"_id": paper["_id"]},
+            {"_id": paper["_id"], "papershelf.generation": generation},
             {"$set": {"papershelf.authors_folded": folded_author_names(shelf["paper"]["authors"])}},
         )
         # passages of a generation that never became current (a standalone write cut short)
