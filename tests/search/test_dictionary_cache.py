@@ -108,7 +108,7 @@ def test_a_change_to_the_code_is_another_cache_name(tmp_path: Path) -> None:
 def test_writing_a_new_cache_removes_the_stale_ones(tmp_path: Path) -> None:
     old = tmp_path / "dictionary-0123456789abcdef01234567.marshal"
     old.write_bytes(b"from an older papershelf")
-    left = tmp_path / ".dictionary-abc"
+    left = tmp_path / ".dictionary-0123.marshal.abc.tmp"
     left.write_bytes(b"a writer killed mid-write")
     two_hours_ago = time.time() - 7200
     os.utime(left, (two_hours_ago, two_hours_ago))

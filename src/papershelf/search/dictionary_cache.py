@@ -13,13 +13,13 @@ and split when a word is looked up, which keeps the load to a tenth of the lists
 import hashlib
 import logging
 import marshal
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import suppress
 from pathlib import Path
+
+from papershelf.core.files import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -91,14 +91,7 @@ def write(folder: Path, key: str, senses: Mapping[str, list[str]], backwards: Ba
     )
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".dictionary-")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temporary, cache_file(folder, key))
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        write_atomically(cache_file(folder, key), data)
     except OSError as exc:
         log.info("cannot keep the dictionary cache in %s (%s)", folder, exc)
         return
@@ -111,7 +104,7 @@ def _remove_stale(folder: Path, key: str) -> None:
     current = cache_file(folder, key)
     stale = [path for path in folder.glob("dictionary-*.marshal") if path != current]
     hour_ago = time.time() - 3600
-    for path in folder.glob(".dictionary-*"):
+    for path in folder.glob(".dictionary-*.tmp"):
         with suppress(OSError):
             if path.stat().st_mtime < hour_ago:
                 stale.append(path)

@@ -3,7 +3,6 @@
 import json
 import logging
 import os
-import tempfile
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from papershelf.core.files import write_atomically
 from papershelf.weather.models import Place
 
 try:
@@ -82,15 +82,8 @@ class CityCache:
         return {}
 
     def _write_atomically(self, data: dict[str, Any]) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(data, out, ensure_ascii=False, indent=1, sort_keys=True)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, self.path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)  # a no-op once replaced; removes a half-written file
+        text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+        write_atomically(self.path, text.encode("utf-8"))
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
