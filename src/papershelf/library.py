@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from papershelf.core.errors import NotFound, PapershelfError
 from papershelf.core.ids import arxiv_paper_id
@@ -17,17 +18,18 @@ from papershelf.core.settings import Settings
 from papershelf.embeddings.base import Embedder
 from papershelf.embeddings.factory import make_embedder
 from papershelf.ingest.arxiv_ids import parse_arxiv_reference
-from papershelf.ingest.http import HttpFetcher
 from papershelf.ingest.sources import Source, resolve_inputs
-from papershelf.ingest.tutorial_import import documents_from_tutorial_export, tutorial_export_bytes
 from papershelf.library_adopt import adopt_tutorial_records
-from papershelf.library_ingest import AddResult, Ingester, read_file
 from papershelf.search.hybrid import Searcher, SearchMode
 from papershelf.search.indexing import IndexProgress, embed_missing
 from papershelf.search.reading import ReadPage, read_document
 from papershelf.search.warm_up import BackgroundWarmUp
 from papershelf.storage.base import Store
 from papershelf.storage.factory import open_store
+
+if TYPE_CHECKING:  # ingestion (parsers, HTTP) is imported when a paper is added, not to search
+    from papershelf.ingest.http import HttpFetcher
+    from papershelf.library_ingest import AddResult, Ingester
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +46,7 @@ class AddReport:
         return not self.failures
 
 
-ProgressCallback = Callable[[str, AddResult | None, str | None], None]
+ProgressCallback = Callable[[str, "AddResult | None", "str | None"], None]
 
 
 class Library:
@@ -183,11 +185,15 @@ class Library:
             return None, f"unexpected error ({type(exc).__name__}: {exc}); please report this file"
 
     def _ingester(self) -> Ingester:
+        from papershelf.library_ingest import Ingester
+
         return Ingester(self.settings, self.store, lambda: self.fetcher)
 
     @property
     def fetcher(self) -> HttpFetcher:
         if self._fetcher is None:
+            from papershelf.ingest.http import HttpFetcher
+
             self._fetcher = HttpFetcher(self.settings)
         return self._fetcher
 
@@ -201,6 +207,9 @@ class Library:
         index_progress: IndexProgress | None = None,
     ) -> AddReport:
         """Import the tutorial's MongoDB export (extended JSON); each essay becomes a paper."""
+        from papershelf.ingest.tutorial_import import documents_from_tutorial_export
+        from papershelf.library_ingest import read_file
+
         data = read_file(path, self.settings.max_download_mb)
         ingester = self._ingester()
         collection = collection or self.settings.collection_name
@@ -218,6 +227,8 @@ class Library:
 
     def export_tutorial(self, filter: PaperFilter | None = None) -> bytes:
         """The library (or the filtered part) in the tutorial's export format."""
+        from papershelf.ingest.tutorial_import import tutorial_export_bytes
+
         documents = []
         for paper in self.iter_papers(filter):
             document = self.store.get_document(paper.id)

