@@ -18,6 +18,7 @@ from papershelf.core.settings import Settings
 from papershelf.embeddings.base import Embedder
 from papershelf.embeddings.factory import make_embedder
 from papershelf.ingest.arxiv_ids import parse_arxiv_reference
+from papershelf.ingest.results import AddResult
 from papershelf.ingest.sources import Source, resolve_inputs
 from papershelf.library_adopt import adopt_tutorial_records
 from papershelf.search.hybrid import Searcher, SearchMode
@@ -29,7 +30,7 @@ from papershelf.storage.factory import open_store
 
 if TYPE_CHECKING:  # ingestion (parsers, HTTP) is imported when a paper is added, not to search
     from papershelf.ingest.http import HttpFetcher
-    from papershelf.library_ingest import AddResult, Ingester
+    from papershelf.library_ingest import Ingester
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class AddReport:
         return not self.failures
 
 
-ProgressCallback = Callable[[str, "AddResult | None", "str | None"], None]
+ProgressCallback = Callable[[str, AddResult | None, str | None], None]
 
 
 class Library:

@@ -2,9 +2,7 @@
 library already holds the same content or a newer version (what `Library.add` does per input)."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from papershelf.core.errors import InputError
 from papershelf.core.ids import arxiv_paper_id, sha256_bytes
@@ -13,20 +11,9 @@ from papershelf.core.settings import Settings
 from papershelf.ingest.arxiv import ArxivClient
 from papershelf.ingest.http import HttpFetcher
 from papershelf.ingest.pipeline import Enricher, document_from_bytes
+from papershelf.ingest.results import AddResult, Outcome
 from papershelf.ingest.sources import Source
 from papershelf.storage.base import Store
-
-Outcome = Literal["added", "replaced", "unchanged", "skipped"]
-
-
-@dataclass
-class AddResult:
-    """What happened to one source."""
-
-    source: str
-    outcome: Outcome
-    paper: Paper
-    note: str = ""
 
 
 class Ingester:

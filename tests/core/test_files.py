@@ -1,5 +1,7 @@
 """Atomic writes: the old content or the whole new one, and no temporary file left behind."""
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -38,8 +40,11 @@ def test_removing_other_versions_leaves_other_kinds_and_recent_writes(folder: Pa
     older = folder / "use-tokenizer-old.marshal"
     other_kind = folder / "dictionary-old.marshal"
     writing = folder / ".use-tokenizer-new.marshal.x.tmp"
-    for path in (older, other_kind, writing):
+    abandoned = folder / ".use-tokenizer-old.marshal.y.tmp"
+    for path in (older, other_kind, writing, abandoned):
         path.write_bytes(b"")
+    two_hours_ago = time.time() - 7200
+    os.utime(abandoned, (two_hours_ago, two_hours_ago))
     remove_other_versions(current, "use-tokenizer-")
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [current.name, other_kind.name, writing.name]

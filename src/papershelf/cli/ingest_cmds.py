@@ -1,10 +1,7 @@
 """add, import, export: getting papers in and out."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -13,10 +10,8 @@ from papershelf.cli.index_cmds import embedding_progress, stderr_progress
 from papershelf.cli.render import paper_filter_options, report_payload
 from papershelf.core.errors import InputError
 from papershelf.core.models import PaperFilter
+from papershelf.ingest.results import AddResult
 from papershelf.library import AddReport
-
-if TYPE_CHECKING:  # parsers load when a paper is added, not for every command
-    from papershelf.library_ingest import AddResult
 
 OUTCOME_STYLE: dict[str, dict[str, object]] = {
     "added": {"fg": "green"},

@@ -10,6 +10,7 @@ import threading
 import zipfile
 from collections import OrderedDict
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,8 @@ _THREADED_FROM_CHARS = 20_000
 # many at a time: hosts repeat and page through the same question, and an encode costs 5-40 ms.
 # Same input, same single-threaded computation, so a hit returns the bits a miss would compute.
 CACHED_INPUTS = 512
+# A kept tokenizer must tokenize this as the one it was kept from (model_cache checks it).
+_PROBE = "Batch normalization 批归一化 ＦＵＬＬ－width 2019 Ελληνικά 🙂"
 
 
 # Loading takes ~1.5 s (~1 s of it the pure-Python 128k-piece tokenizer, ~0.4 s inflating the
@@ -81,7 +84,9 @@ def _load_kept_parts(model: object, cache_dir: Path | None) -> None:
     cls = getattr(tokenizer, "UseTokenizer", None)
     if not isinstance(cls, type) or not model_file.is_file():
         return
-    model._sp = load_tokenizer(cache_dir, model_file, cls, lambda: cls(str(model_file)))  # type: ignore[attr-defined]
+    model._sp = load_tokenizer(  # type: ignore[attr-defined]
+        cache_dir, model_file, cls, lambda: cls(str(model_file)), lambda kept: kept.encode(_PROBE)
+    )
     if getattr(model, "_backend", "unknown") is None and weights.is_file():
         kept = uncompressed_weights(cache_dir, weights)
         try:
@@ -89,8 +94,9 @@ def _load_kept_parts(model: object, cache_dir: Path | None) -> None:
         except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile) as exc:
             if kept == weights:
                 raise
-            log.warning("the kept copy of the embedder's weights is damaged (%s); removed", exc)
-            kept.unlink(missing_ok=True)
+            log.warning("the kept copy %s of the embedder's weights is damaged (%s)", kept, exc)
+            with suppress(OSError):
+                kept.unlink()  # where it cannot be, the packaged file is read each time
             backend = NumpyBackend(str(weights), model._sp, threads=model.threads)  # type: ignore[attr-defined]
         model._backend = backend  # type: ignore[attr-defined]
 
