@@ -11,6 +11,7 @@ import json
 import math
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -114,13 +115,22 @@ class _Tokenizer:
                 counts[doc - 1] += _WEIGHTS[column]
         return counts
 
-    def tokens(self, text: str) -> tuple[str, ...]:
-        """The tokens of a query term, in order (FTS5 reads a quoted term the same way)."""
+    def tokens(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
+        """The tokens of each query term, in order (FTS5 reads a quoted term the same way); one
+        round of statements for all of them."""
         with self._lock:
-            self._conn.execute(f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (1, ?)", (text,))
-            found = self._conn.execute("SELECT term FROM temp.instances ORDER BY offset").fetchall()
+            self._conn.executemany(
+                f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (?, ?)",
+                [(i + 1, text) for i, text in enumerate(texts)],
+            )
+            found = self._conn.execute(
+                "SELECT doc, term FROM temp.instances ORDER BY doc, offset"
+            ).fetchall()
             self._conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')")
-        return tuple(row[0] for row in found)
+        tokens: list[list[str]] = [[] for _ in texts]
+        for doc, term in found:
+            tokens[doc - 1].append(term)
+        return [tuple(each) for each in tokens]
 
 
 _tokenizer = _Tokenizer()
@@ -147,21 +157,41 @@ def phrase_counts(rows: Iterable[tuple[str, str, str]], phrase: tuple[str, ...])
     return _tokenizer.phrase_counts(values, phrase) if values else []
 
 
-@lru_cache(maxsize=4096)
-def term_tokens(term: str) -> tuple[str, ...]:
-    return _tokenizer.tokens(term)
+TERMS_KEPT = 4096  # query terms recur (hosts repeat and page through questions)
+_term_tokens: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+_term_tokens_lock = threading.Lock()
+
+
+def terms_tokens(terms: Sequence[str]) -> list[tuple[str, ...]]:
+    """The tokens of each term; the terms not met lately are tokenized together."""
+    with _term_tokens_lock:
+        known = {term: _term_tokens[term] for term in terms if term in _term_tokens}
+        for term in known:
+            _term_tokens.move_to_end(term)
+    missing = [term for term in dict.fromkeys(terms) if term not in known]
+    if missing:
+        made = dict(zip(missing, _tokenizer.tokens(missing), strict=True))
+        known.update(made)
+        with _term_tokens_lock:
+            _term_tokens.update(made)
+            while len(_term_tokens) > TERMS_KEPT:
+                _term_tokens.popitem(last=False)
+    return [known[term] for term in terms]
 
 
 def query_phrases(terms: Iterable[str]) -> list[tuple[str, tuple[str, ...]]]:
     """(term, its tokens) for the distinct searchable terms, in order; the SQLite store turns the
     same terms into the same FTS5 phrases (`match_expression`)."""
-    phrases = []
-    for term in dict.fromkeys(term.strip() for term in terms):
-        if any(char.isalnum() for char in term):
-            tokens = term_tokens(term)
-            if tokens:
-                phrases.append((term, tokens))
-    return phrases
+    searchable = [
+        term
+        for term in dict.fromkeys(term.strip() for term in terms)
+        if any(char.isalnum() for char in term)
+    ]
+    return [
+        (term, tokens)
+        for term, tokens in zip(searchable, terms_tokens(searchable), strict=True)
+        if tokens
+    ]
 
 
 def idf(rows: int, hits: int) -> float:
