@@ -138,6 +138,8 @@ def test_a_second_copy_of_the_same_arxiv_version_keeps_the_first(library, tmp_pa
 
 def test_adding_local_files_opens_no_http_client(library, tmp_path, monkeypatch):
     made = []
-    monkeypatch.setattr("papershelf.ingest.http.HttpFetcher", lambda settings: made.append(settings))
+    monkeypatch.setattr(
+        "papershelf.ingest.http.HttpFetcher", lambda settings: made.append(settings)
+    )
     library.add([str(write_note(tmp_path / "note.md"))])
     assert library.count() == 1 and made == []
