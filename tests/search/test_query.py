@@ -1,6 +1,9 @@
 """Query analysis: what each retriever is given."""
 
-from papershelf.search.query import analyse, verbatim
+import re
+
+from papershelf.core.textindex import fold
+from papershelf.search.query import analyse, compact, verbatim
 
 
 def test_a_chinese_question_is_chinese_and_keeps_its_latin_names() -> None:
@@ -50,3 +53,11 @@ def test_a_quoted_phrase_counts_as_fully_quoted():
 def test_a_passage_without_a_quoted_latin_phrase_quotes_none_of_the_question():
     # The question has no Chinese run to quote: nothing to divide by (a ZeroDivisionError).
     assert verbatim(analyse('"batch normalization"')).coverage("the batch is normal") == 0.0
+
+
+def test_compact_drops_exactly_what_regex_whitespace_matches() -> None:
+    every_character = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    spaces = {c for c in every_character if re.fullmatch(r"\s", c)}
+    assert {c for c in every_character if c.isspace()} == spaces
+    text = "批 归\u3000一化\u00a0 Top - 5\n\t0 . 5\u2028ｘ"
+    assert compact(text) == re.sub(r"\s+", "", fold(text))

@@ -64,15 +64,12 @@ def analyse(query: str) -> Query:
     )
 
 
-_SPACES = re.compile(r"\s+")
-
-
 @lru_cache(maxsize=4096)  # candidate passages recur across queries; normalising them is costly
 def compact(text: str) -> str:
     """Text as exact matching sees it: folded as the index folds it (NFKC, lower case, simplified
     Chinese), no whitespace (PDF extraction scatters spaces through CJK text and inside
     numbers)."""
-    return _SPACES.sub("", fold(text))
+    return "".join(fold(text).split())  # split() drops what \s matches, at half the cost
 
 
 @dataclass(frozen=True)
