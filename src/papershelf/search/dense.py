@@ -1,5 +1,6 @@
 """Dense retrieval: the store's passage vectors held as one in-memory float32 matrix, searched by
-brute-force dot product (exact; ~30 ms at 10^5 passages on 2 cores, see docs/benchmarks.md).
+brute-force dot product (exact up to 20,000 passages; past that, over a shortlist the library's
+principal directions choose: dense_shortlist.py).
 
 The matrix is loaded once and reloaded only when the store's version changes, so a search costs
 one query embedding and one matrix-vector product, never a pass over the corpus. Past ~10^6
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from papershelf.core.models import PaperFilter
+from papershelf.search.dense_shortlist import Projection, project, shortlist
 from papershelf.storage.base import Store, VectorSet
 
 
@@ -21,6 +23,7 @@ class _Loaded:
     vectors: VectorSet
     # Row ranges of each paper: keys are given per paper in one block, so its rows are contiguous.
     rows_of_paper: dict[str, list[tuple[int, int]]]
+    projection: Projection | None  # None: the matrix is small enough for the exact product alone
 
 
 def _paper_rows(paper_ids: np.ndarray) -> dict[str, list[tuple[int, int]]]:
@@ -47,7 +50,10 @@ class DenseIndex:
             known = self._loaded.vectors.version if self._loaded is not None else None
             fresh = self.store.vectors(self.embedder_id, unless_version=known)
             if fresh is not None:
-                self._loaded = _Loaded(fresh, _paper_rows(fresh.paper_ids))
+                earlier = self._loaded.projection if self._loaded is not None else None
+                self._loaded = _Loaded(
+                    fresh, _paper_rows(fresh.paper_ids), project(fresh.matrix, earlier)
+                )
             assert self._loaded is not None
             return self._loaded
 
@@ -58,7 +64,7 @@ class DenseIndex:
         self, query_vector: np.ndarray, limit: int, paper_ids: Sequence[str] | None = None
     ) -> list[tuple[int, float]]:
         """(passage key, cosine) of the `limit` nearest passages, best first; only passages of
-        `paper_ids` when given."""
+        `paper_ids` when given (those are scored exactly, however many)."""
         loaded = self._current()
         matrix, keys = loaded.vectors.matrix, loaded.vectors.keys
         if limit <= 0 or len(keys) == 0 or matrix.shape[1] != len(query_vector):
@@ -69,6 +75,9 @@ class DenseIndex:
             if not spans:
                 return []
             rows = np.concatenate([np.arange(a, b) for a, b in spans])
+            scores = matrix[rows] @ query_vector
+        elif loaded.projection is not None:
+            rows = shortlist(loaded.projection, query_vector, limit)
             scores = matrix[rows] @ query_vector
         else:
             scores = matrix @ query_vector

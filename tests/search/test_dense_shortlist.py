@@ -1,0 +1,144 @@
+"""The dense shortlist: a large matrix is first scored in its principal directions, and only the
+rows that score best there are scored exactly."""
+
+import numpy as np
+import pytest
+
+from papershelf.search import dense_shortlist
+from papershelf.search.dense import DenseIndex
+from papershelf.search.dense_shortlist import project, shortlist
+from papershelf.search.indexing import embed_missing, vector_space
+from papershelf.storage.sqlite import SqliteStore
+from tests.search.conftest import WordHashEmbedder
+from tests.storage.contract import make_document
+
+
+def unit(matrix: np.ndarray) -> np.ndarray:
+    return (matrix / np.linalg.norm(matrix, axis=1, keepdims=True)).astype(np.float32)
+
+
+def low_rank_rows(rows: int, rank: int = 12, dimensions: int = 64, seed: int = 0) -> np.ndarray:
+    """Unit rows that vary mostly along `rank` directions, as embeddings of one field do."""
+    rng = np.random.default_rng(seed)
+    mixing = rng.standard_normal((rank, dimensions))
+    noise = 0.05 * rng.standard_normal((rows, dimensions))
+    return unit(rng.standard_normal((rows, rank)) @ mixing + noise)
+
+
+@pytest.fixture
+def small_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dense_shortlist, "SHORTLIST_FROM_ROWS", 1_000)
+    monkeypatch.setattr(dense_shortlist, "DIMENSIONS", 16)
+    monkeypatch.setattr(dense_shortlist, "SHORTLIST_ROWS", 200)
+    monkeypatch.setattr(dense_shortlist, "SHORTLIST_PER_RESULT", 10)
+    monkeypatch.setattr(dense_shortlist, "FIT_SAMPLE", 2_000)
+
+
+def exact_nearest(matrix: np.ndarray, query: np.ndarray, k: int) -> set[int]:
+    return {int(i) for i in np.argsort(-(matrix @ query))[:k]}
+
+
+def test_a_small_matrix_is_left_to_the_exact_product() -> None:
+    assert project(low_rank_rows(500, dimensions=256)) is None
+
+
+def test_a_matrix_no_wider_than_the_projection_is_left_to_the_exact_product(
+    small_thresholds: None,
+) -> None:
+    assert project(low_rank_rows(5_000, dimensions=16)) is None
+
+
+def test_the_shortlist_holds_the_nearest_rows_of_a_large_matrix(small_thresholds: None) -> None:
+    matrix = low_rank_rows(6_000)
+    projection = project(matrix)
+    assert projection is not None and projection.rows.shape == (6_000, 16)
+    queries = unit(matrix[:40] + 0.1 * np.random.default_rng(1).standard_normal(matrix[:40].shape))
+    for query in queries:
+        rows = shortlist(projection, query, 10)
+        assert len(rows) == 200
+        assert exact_nearest(matrix, query, 10) <= set(rows.tolist())
+
+
+def test_the_shortlist_is_in_ascending_row_order_without_repeats(small_thresholds: None) -> None:
+    matrix = low_rank_rows(3_000)
+    projection = project(matrix)
+    assert projection is not None
+    rows = shortlist(projection, matrix[7], 5)
+    assert rows.tolist() == sorted(set(rows.tolist()))
+
+
+def test_the_shortlist_grows_with_the_passages_asked_for(small_thresholds: None) -> None:
+    projection = project(low_rank_rows(3_000))
+    assert projection is not None
+    assert len(shortlist(projection, low_rank_rows(1, seed=3)[0], 50)) == 500
+
+
+def test_a_shortlist_as_long_as_the_matrix_is_the_whole_matrix(small_thresholds: None) -> None:
+    projection = project(low_rank_rows(1_200))
+    assert projection is not None
+    assert shortlist(projection, low_rank_rows(1, seed=3)[0], 200).tolist() == list(range(1_200))
+
+
+def test_the_same_matrix_gives_the_same_directions(small_thresholds: None) -> None:
+    matrix = low_rank_rows(4_000)
+    first, second = project(matrix), project(matrix.copy())
+    assert first is not None and second is not None
+    assert np.array_equal(first.basis, second.basis)
+
+
+def test_the_directions_are_kept_until_the_matrix_doubles(small_thresholds: None) -> None:
+    matrix = low_rank_rows(4_500)
+    first = project(matrix[:2_000])
+    assert first is not None
+    grown = project(matrix[:3_500], first)
+    assert grown is not None
+    assert grown.basis is first.basis and grown.fitted_rows == 2_000
+    assert grown.rows.shape == (3_500, 16)
+    doubled = project(matrix, grown)
+    assert doubled is not None
+    assert doubled.basis is not first.basis and doubled.fitted_rows == 4_500
+
+
+def library_of(store: SqliteStore, papers: int) -> None:
+    for n in range(papers):
+        texts = [f"paper {n} topic{n % 37} passage {i} word{(n * 7 + i) % 101}" for i in range(10)]
+        store.put(make_document(f"doc:{n:012d}", texts))
+
+
+def test_a_passage_added_after_loading_is_found_through_the_shortlist(
+    small_thresholds: None, store: SqliteStore
+) -> None:
+    embedder = WordHashEmbedder()
+    library_of(store, 120)
+    embed_missing(store, embedder)
+    index = DenseIndex(store, vector_space(embedder))
+    assert index.search(embedder.embed_query("paper 3"), 5)
+    assert index._current().projection is not None
+    store.put(make_document("doc:new000000001", ["zebra quokka axolotl narwhal"]))
+    embed_missing(store, embedder)
+    query = embedder.embed_query("zebra quokka axolotl narwhal")
+    found = index.search(query, 3)
+    vectors = store.vectors(vector_space(embedder))
+    assert vectors is not None
+    assert found[0][0] == int(vectors.keys[-1])
+    assert found[0][1] == pytest.approx(float(np.max(vectors.matrix @ query)))
+
+
+def test_a_search_within_some_papers_scores_all_their_passages_exactly(
+    small_thresholds: None, store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    embedder = WordHashEmbedder()
+    library_of(store, 120)
+    embed_missing(store, embedder)
+    index = DenseIndex(store, vector_space(embedder))
+    monkeypatch.setattr(dense_shortlist, "SHORTLIST_ROWS", 1)
+    monkeypatch.setattr(dense_shortlist, "SHORTLIST_PER_RESULT", 1)
+    query = embedder.embed_query("topic5 word9")
+    papers = [f"doc:{n:012d}" for n in range(60)]
+    found = index.search(query, 600, papers)
+    assert len(found) == 600
+    vectors = store.vectors(vector_space(embedder))
+    assert vectors is not None
+    in_papers = np.isin(vectors.paper_ids, papers)
+    expected = np.sort(vectors.matrix[in_papers] @ query)[::-1]
+    assert np.allclose([score for _, score in found], expected)
