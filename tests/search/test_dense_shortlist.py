@@ -4,7 +4,7 @@ rows that score best there are scored exactly."""
 import numpy as np
 import pytest
 
-from papershelf.search import dense_shortlist
+from papershelf.search import dense, dense_shortlist
 from papershelf.search.dense import DenseIndex
 from papershelf.search.dense_shortlist import project, shortlist
 from papershelf.search.indexing import embed_missing, vector_space
@@ -34,23 +34,27 @@ def small_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(dense_shortlist, "FIT_SAMPLE", 2_000)
 
 
+def keys_of(matrix: np.ndarray, first: int = 0) -> np.ndarray:
+    return np.arange(first, first + len(matrix), dtype=np.int64)
+
+
 def exact_nearest(matrix: np.ndarray, query: np.ndarray, k: int) -> set[int]:
     return {int(i) for i in np.argsort(-(matrix @ query))[:k]}
 
 
 def test_a_small_matrix_is_left_to_the_exact_product() -> None:
-    assert project(low_rank_rows(500, dimensions=256)) is None
+    assert project(low_rank_rows(500, dimensions=256), keys_of(np.zeros(500))) is None
 
 
 def test_a_matrix_no_wider_than_the_projection_is_left_to_the_exact_product(
     small_thresholds: None,
 ) -> None:
-    assert project(low_rank_rows(5_000, dimensions=16)) is None
+    assert project(low_rank_rows(5_000, dimensions=16), keys_of(np.zeros(5_000))) is None
 
 
 def test_the_shortlist_holds_the_nearest_rows_of_a_large_matrix(small_thresholds: None) -> None:
     matrix = low_rank_rows(6_000)
-    projection = project(matrix)
+    projection = project(matrix, keys_of(matrix))
     assert projection is not None and projection.rows.shape == (6_000, 16)
     queries = unit(matrix[:40] + 0.1 * np.random.default_rng(1).standard_normal(matrix[:40].shape))
     for query in queries:
@@ -61,42 +65,80 @@ def test_the_shortlist_holds_the_nearest_rows_of_a_large_matrix(small_thresholds
 
 def test_the_shortlist_is_in_ascending_row_order_without_repeats(small_thresholds: None) -> None:
     matrix = low_rank_rows(3_000)
-    projection = project(matrix)
+    projection = project(matrix, keys_of(matrix))
     assert projection is not None
     rows = shortlist(projection, matrix[7], 5)
     assert rows.tolist() == sorted(set(rows.tolist()))
 
 
 def test_the_shortlist_grows_with_the_passages_asked_for(small_thresholds: None) -> None:
-    projection = project(low_rank_rows(3_000))
+    projection = project(low_rank_rows(3_000), keys_of(np.zeros(3_000)))
     assert projection is not None
     assert len(shortlist(projection, low_rank_rows(1, seed=3)[0], 50)) == 500
 
 
-def test_a_shortlist_as_long_as_the_matrix_is_the_whole_matrix(small_thresholds: None) -> None:
-    projection = project(low_rank_rows(1_200))
+def test_no_shortlist_is_made_when_it_would_hold_every_row(small_thresholds: None) -> None:
+    projection = project(low_rank_rows(1_200), keys_of(np.zeros(1_200)))
     assert projection is not None
-    assert shortlist(projection, low_rank_rows(1, seed=3)[0], 200).tolist() == list(range(1_200))
+    assert shortlist(projection, low_rank_rows(1, seed=3)[0], 200) is None
 
 
 def test_the_same_matrix_gives_the_same_directions(small_thresholds: None) -> None:
     matrix = low_rank_rows(4_000)
-    first, second = project(matrix), project(matrix.copy())
+    first, second = project(matrix, keys_of(matrix)), project(matrix.copy(), keys_of(matrix))
     assert first is not None and second is not None
     assert np.array_equal(first.basis, second.basis)
 
 
-def test_the_directions_are_kept_until_the_matrix_doubles(small_thresholds: None) -> None:
+def test_the_directions_are_kept_while_most_of_their_rows_remain(small_thresholds: None) -> None:
     matrix = low_rank_rows(4_500)
-    first = project(matrix[:2_000])
+    first = project(matrix[:2_000], keys_of(matrix[:2_000]))
     assert first is not None
-    grown = project(matrix[:3_500], first)
-    assert grown is not None
-    assert grown.basis is first.basis and grown.fitted_rows == 2_000
+    grown = project(matrix[:3_500], keys_of(matrix[:3_500]), first)
+    assert grown is not None and grown.basis is first.basis
     assert grown.rows.shape == (3_500, 16)
-    doubled = project(matrix, grown)
-    assert doubled is not None
-    assert doubled.basis is not first.basis and doubled.fitted_rows == 4_500
+    fewer = project(matrix[500:3_500], keys_of(matrix[500:3_500], 500), grown)
+    assert fewer is not None and fewer.basis is first.basis
+
+
+def test_the_directions_are_computed_again_once_the_matrix_has_doubled(
+    small_thresholds: None,
+) -> None:
+    matrix = low_rank_rows(4_500)
+    first = project(matrix[:2_000], keys_of(matrix[:2_000]))
+    doubled = project(matrix, keys_of(matrix), first)
+    assert first is not None and doubled is not None
+    assert doubled.basis is not first.basis
+    assert np.array_equal(doubled.fitted_keys, keys_of(matrix))
+
+
+def test_the_directions_are_computed_again_once_most_of_their_rows_are_gone(
+    small_thresholds: None,
+) -> None:
+    matrix = low_rank_rows(4_500)
+    first = project(matrix[:4_000], keys_of(matrix[:4_000]))
+    rest = project(matrix[2_500:], keys_of(matrix[2_500:], 2_500), first)
+    assert first is not None and rest is not None and rest.basis is not first.basis
+
+
+def test_the_directions_are_computed_again_when_the_same_keys_hold_other_vectors(
+    small_thresholds: None,
+) -> None:
+    before, after = low_rank_rows(3_000, seed=0), low_rank_rows(3_000, seed=5)
+    first = project(before, keys_of(before))
+    replaced = project(after, keys_of(after), first)
+    assert first is not None and replaced is not None
+    assert replaced.basis is not first.basis
+    assert np.array_equal(replaced.basis, project(after, keys_of(after)).basis)  # type: ignore[union-attr]
+
+
+def test_the_directions_are_computed_again_for_vectors_of_another_width(
+    small_thresholds: None,
+) -> None:
+    narrow, wide = low_rank_rows(3_000, dimensions=64), low_rank_rows(3_000, dimensions=96)
+    first = project(narrow, keys_of(narrow))
+    widened = project(wide, keys_of(wide), first)
+    assert widened is not None and widened.basis.shape == (96, 16)
 
 
 def library_of(store: SqliteStore, papers: int) -> None:
@@ -106,18 +148,30 @@ def library_of(store: SqliteStore, papers: int) -> None:
 
 
 def test_a_passage_added_after_loading_is_found_through_the_shortlist(
-    small_thresholds: None, store: SqliteStore
+    small_thresholds: None, store: SqliteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     embedder = WordHashEmbedder()
     library_of(store, 120)
     embed_missing(store, embedder)
     index = DenseIndex(store, vector_space(embedder))
     assert index.search(embedder.embed_query("paper 3"), 5)
-    assert index._current().projection is not None
+    loaded = index._current().projection
+    assert loaded is not None
     store.put(make_document("doc:new000000001", ["zebra quokka axolotl narwhal"]))
     embed_missing(store, embedder)
     query = embedder.embed_query("zebra quokka axolotl narwhal")
+    shortlisted: list[int] = []
+
+    def recording(projection, vector, limit):  # type: ignore[no-untyped-def]
+        rows = shortlist(projection, vector, limit)
+        shortlisted.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(dense, "shortlist", recording)
     found = index.search(query, 3)
+    reloaded = index._current().projection
+    assert reloaded is not None and reloaded.basis is loaded.basis
+    assert shortlisted == [200] and len(index) == 1_201
     vectors = store.vectors(vector_space(embedder))
     assert vectors is not None
     assert found[0][0] == int(vectors.keys[-1])

@@ -3,7 +3,8 @@ brute-force dot product (exact up to 20,000 passages; past that, over a shortlis
 principal directions choose: dense_shortlist.py).
 
 The matrix is loaded once and reloaded only when the store's version changes, so a search costs
-one query embedding and one matrix-vector product, never a pass over the corpus. Past ~10^6
+one query embedding and one matrix-vector product (two smaller ones past 20,000 passages), never a
+pass over the corpus. Past ~10^6
 passages an approximate index (HNSW, IVF) would replace the product; the interface stays.
 """
 
@@ -52,7 +53,7 @@ class DenseIndex:
             if fresh is not None:
                 earlier = self._loaded.projection if self._loaded is not None else None
                 self._loaded = _Loaded(
-                    fresh, _paper_rows(fresh.paper_ids), project(fresh.matrix, earlier)
+                    fresh, _paper_rows(fresh.paper_ids), project(fresh.matrix, fresh.keys, earlier)
                 )
             assert self._loaded is not None
             return self._loaded
@@ -76,11 +77,10 @@ class DenseIndex:
                 return []
             rows = np.concatenate([np.arange(a, b) for a, b in spans])
             scores = matrix[rows] @ query_vector
-        elif loaded.projection is not None:
-            rows = shortlist(loaded.projection, query_vector, limit)
-            scores = matrix[rows] @ query_vector
         else:
-            scores = matrix @ query_vector
+            if loaded.projection is not None:
+                rows = shortlist(loaded.projection, query_vector, limit)
+            scores = matrix @ query_vector if rows is None else matrix[rows] @ query_vector
         limit = min(limit, len(scores))
         top = np.argpartition(-scores, limit - 1)[:limit]
         top = top[np.argsort(-scores[top], kind="stable")]

@@ -21,8 +21,9 @@ SHORTLIST_ROWS = 2_000
 SHORTLIST_PER_RESULT = 40
 # Rows the principal directions are computed from (they change little past this).
 FIT_SAMPLE = 20_000
-# A basis is computed again once the matrix holds this many times the rows it was computed from.
-REFIT_GROWTH = 2.0
+# Rows compared, when the vectors are loaded again, to tell that those kept are the same vectors
+# (a passage key can come back holding another passage).
+UNCHANGED_PROBES = 256
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,8 @@ class Projection:
 
     basis: np.ndarray  # float32, (dimensions, DIMENSIONS), orthonormal columns
     rows: np.ndarray  # float32, (n, DIMENSIONS): the matrix times `basis`
-    fitted_rows: int  # how many rows the matrix had when `basis` was computed
+    keys: np.ndarray  # the passage keys of `rows`
+    fitted_keys: np.ndarray  # the passage keys of the matrix `basis` was computed from
 
 
 def principal_directions(matrix: np.ndarray) -> np.ndarray:
@@ -46,29 +48,42 @@ def principal_directions(matrix: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(vectors[:, ::-1][:, :DIMENSIONS], dtype=np.float32)
 
 
-def project(matrix: np.ndarray, earlier: Projection | None = None) -> Projection | None:
-    """The matrix's projection, or None when it is small enough for the exact product alone or
-    narrower than the projection. The earlier projection's basis is kept while the matrix has not
-    outgrown it (REFIT_GROWTH), so a library that takes a paper does not compute it again."""
+def project(
+    matrix: np.ndarray, keys: np.ndarray, earlier: Projection | None = None
+) -> Projection | None:
+    """The projection of `matrix` (row i holding passage keys[i]), or None when it is small enough
+    for the exact product alone or narrower than the projection. The earlier projection's basis
+    is kept while it still describes the matrix (`_still_describes`), so a library that takes or
+    loses a paper does not compute it again."""
     rows, dimensions = matrix.shape
     if rows < SHORTLIST_FROM_ROWS or dimensions <= DIMENSIONS:
         return None
-    if (
-        earlier is not None
-        and earlier.basis.shape[0] == dimensions
-        and rows <= earlier.fitted_rows * REFIT_GROWTH
-    ):
-        basis, fitted = earlier.basis, earlier.fitted_rows
+    if earlier is not None and _still_describes(earlier, matrix, keys):
+        basis, fitted_keys = earlier.basis, earlier.fitted_keys
     else:
-        basis, fitted = principal_directions(matrix), rows
-    return Projection(basis, np.ascontiguousarray(matrix @ basis), fitted)
+        basis, fitted_keys = principal_directions(matrix), keys
+    return Projection(basis, np.ascontiguousarray(matrix @ basis), keys, fitted_keys)
 
 
-def shortlist(projection: Projection, query_vector: np.ndarray, limit: int) -> np.ndarray:
+def _still_describes(earlier: Projection, matrix: np.ndarray, keys: np.ndarray) -> bool:
+    """Whether the rows the earlier basis was computed from still make up at least half of the
+    matrix, and at least half of them are still there, holding the vectors they held."""
+    if earlier.basis.shape[0] != matrix.shape[1]:
+        return False
+    kept = int(np.isin(earlier.fitted_keys, keys).sum())
+    if 2 * kept < len(earlier.fitted_keys) or 2 * kept < len(keys):
+        return False
+    _, now, before = np.intersect1d(keys, earlier.keys, assume_unique=True, return_indices=True)
+    probes = np.linspace(0, len(now) - 1, min(len(now), UNCHANGED_PROBES)).astype(np.int64)
+    projected = matrix[now[probes]] @ earlier.basis
+    return bool(np.allclose(projected, earlier.rows[before[probes]], atol=1e-4))
+
+
+def shortlist(projection: Projection, query_vector: np.ndarray, limit: int) -> np.ndarray | None:
     """Row indices, ascending, of the rows that score best in the projection: the rows the exact
-    product should read for the `limit` nearest."""
+    product should read for the `limit` nearest. None when that would be every row."""
     size = max(SHORTLIST_ROWS, SHORTLIST_PER_RESULT * limit)
+    if size >= len(projection.rows):
+        return None
     approximate = projection.rows @ (query_vector.astype(np.float32) @ projection.basis)
-    if size >= len(approximate):
-        return np.arange(len(approximate))
     return np.sort(np.argpartition(-approximate, size - 1)[:size])
