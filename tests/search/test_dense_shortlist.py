@@ -6,7 +6,12 @@ import pytest
 
 from papershelf.search import dense, dense_shortlist
 from papershelf.search.dense import DenseIndex
-from papershelf.search.dense_shortlist import project, shortlist
+from papershelf.search.dense_shortlist import (
+    Projection,
+    principal_directions,
+    project,
+    shortlist,
+)
 from papershelf.search.indexing import embed_missing, vector_space
 from papershelf.storage.sqlite import SqliteStore
 from tests.search.conftest import WordHashEmbedder
@@ -121,24 +126,30 @@ def test_the_directions_are_computed_again_once_most_of_their_rows_are_gone(
     assert first is not None and rest is not None and rest.basis is not first.basis
 
 
+def projected_after(before: np.ndarray, after: np.ndarray) -> tuple[Projection, Projection]:
+    """The projections of `before`, then of `after` (same keys) given the first one."""
+    first = project(before, keys_of(before))
+    second = project(after, keys_of(after), first)
+    assert first is not None and second is not None
+    return first, second
+
+
 def test_the_directions_are_computed_again_when_the_same_keys_hold_other_vectors(
     small_thresholds: None,
 ) -> None:
-    before, after = low_rank_rows(3_000, seed=0), low_rank_rows(3_000, seed=5)
-    first = project(before, keys_of(before))
-    replaced = project(after, keys_of(after), first)
-    assert first is not None and replaced is not None
+    after = low_rank_rows(3_000, seed=5)
+    first, replaced = projected_after(low_rank_rows(3_000, seed=0), after)
     assert replaced.basis is not first.basis
-    assert np.array_equal(replaced.basis, project(after, keys_of(after)).basis)  # type: ignore[union-attr]
+    assert np.array_equal(replaced.basis, principal_directions(after))
 
 
 def test_the_directions_are_computed_again_for_vectors_of_another_width(
     small_thresholds: None,
 ) -> None:
-    narrow, wide = low_rank_rows(3_000, dimensions=64), low_rank_rows(3_000, dimensions=96)
-    first = project(narrow, keys_of(narrow))
-    widened = project(wide, keys_of(wide), first)
-    assert widened is not None and widened.basis.shape == (96, 16)
+    _, widened = projected_after(
+        low_rank_rows(3_000, dimensions=64), low_rank_rows(3_000, dimensions=96)
+    )
+    assert widened.basis.shape == (96, 16)
 
 
 def library_of(store: SqliteStore, papers: int) -> None:
