@@ -24,7 +24,7 @@ from bench.eval.check_evidence import (
     readable,
     temporary_library,
 )
-from bench.eval.traditional import in_traditional_script
+from bench.eval.traditional import in_taiwan_vocabulary, in_traditional_script
 from bench.report import CORPUS, median, percentile, table, write_section
 from papershelf.core.errors import PapershelfError
 from papershelf.core.models import Hit
@@ -166,11 +166,19 @@ def cost_table(results: dict[str, list[Outcome]]) -> str:
     )
 
 
-def script_table(results: dict[str, list[Outcome]], traditional: dict[str, list[Outcome]]) -> str:
+def script_table(
+    results: dict[str, list[Outcome]],
+    traditional: dict[str, list[Outcome]],
+    taiwan: dict[str, list[Outcome]],
+) -> str:
     rows = []
     for mode, outcomes in traditional.items():
         asked = [o for o in results[mode] if o.question.language == "zh"]
-        for script, found in (("simplified (as asked)", asked), ("traditional", outcomes)):
+        for script, found in (
+            ("simplified (as asked)", asked),
+            ("traditional", outcomes),
+            ("Taiwan vocabulary (OpenCC s2twp)", taiwan[mode]),
+        ):
             rows.append([mode, script, len(found), *(recall(found, k) for k in KS)])
     return table(["mode", "script", "n", *(f"R@{k}" for k in KS)], rows)
 
@@ -273,6 +281,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         for mode in results
         if mode in MODES
     }
+    taiwan = {
+        mode: run_mode(
+            searcher(library, mode), in_taiwan_vocabulary(questions), mapping, paper_tokens
+        )
+        for mode in traditional
+    }
     library.close()
     if not results:
         raise SystemExit("no search mode could run: " + "; ".join(unavailable))
@@ -294,8 +308,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{cost_table(results)}\n\n"
         "### Chinese questions in traditional script\n\n"
         f"The {n_zh} Chinese questions written in traditional script (each character as CC-CEDICT "
-        "pairs it most often; `bench/eval/traditional.py`), against the same questions as asked:\n\n"
-        f"{script_table(results, traditional)}\n\n"
+        "pairs it most often; `bench/eval/traditional.py`), and as OpenCC's s2twp writes them "
+        "(traditional script and Taiwan's words: 軟體 for 软件, 資料 for 数据, 網路 for 网络), "
+        "against the same questions as asked:\n\n"
+        f"{script_table(results, traditional, taiwan)}\n\n"
         f"### Targets ({TARGETS})\n\n" + "\n".join(verdicts(results)) + "\n"
     )
     if unavailable:

@@ -39,3 +39,16 @@ def in_traditional_script(questions: list[Question]) -> list[Question]:
         for q in questions
         if q.language == "zh"
     ]
+
+
+def in_taiwan_vocabulary(questions: list[Question]) -> list[Question]:
+    """The Chinese questions as OpenCC's s2twp writes them: traditional script with Taiwan's words
+    for things (软件 -> 軟體, 数据 -> 資料, 网络 -> 網路), a table independent of CC-CEDICT."""
+    import opencc  # the bench's own dependency (the dev extra)
+
+    convert = opencc.OpenCC("s2twp").convert
+    return [
+        dataclasses.replace(q, question=convert(q.question))
+        for q in questions
+        if q.language == "zh"
+    ]
