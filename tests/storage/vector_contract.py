@@ -93,3 +93,19 @@ class VectorStoreContract:
         lexicon = store.term_vectors(SPACE)
         assert lexicon is not None and lexicon.terms == ["bottleneck"]
         assert store.terms_missing_vectors(SPACE) == ["blocks"]
+
+    def test_lexicon_words_come_most_frequent_first_each_with_its_own_vector(
+        self, store: Store
+    ) -> None:
+        texts = ["alpha beta gamma", "alpha beta gamma", "alpha beta", "alpha delta", "delta"]
+        store.put(make_document("doc:1", texts))
+        words = ["gamma", "beta", "alpha", "delta"]
+        store.set_term_vectors(SPACE, words, rows(4))
+        lexicon = store.term_vectors(SPACE)
+        assert lexicon is not None
+        assert lexicon.terms == ["alpha", "beta", "delta", "gamma"]  # df 4, 3, then 2 by name
+        expected = [rows(4)[words.index(term)] for term in lexicon.terms]
+        assert np.array_equal(lexicon.matrix, np.stack(expected))
+        first = store.term_vectors(SPACE, limit=2)
+        assert first is not None and first.terms == ["alpha", "beta"]
+        assert np.array_equal(first.matrix, np.stack(expected[:2]))

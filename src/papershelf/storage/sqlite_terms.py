@@ -67,14 +67,22 @@ def store_vectors(
 def load_vectors(
     conn: sqlite3.Connection, embedder_id: str, min_df: int, limit: int
 ) -> TermVectors:
-    """The embedded terms, most frequent first; the caller holds a read transaction."""
+    """The embedded terms, most frequent first; the caller holds a read transaction. The order
+    is read without the vectors and the vectors without an order: sorting rows that carry 2 KB
+    vectors copied every one into SQLite's sorter (0.45 s against 0.09 s for 16,000 words)."""
     version = read_version(conn)
-    rows = conn.execute(
-        "SELECT term, vector FROM terms WHERE embedder = ? AND df >= ? AND vector IS NOT NULL "
-        "ORDER BY df DESC, term LIMIT ?",
+    selected = "FROM terms WHERE embedder = ? AND df >= ? AND vector IS NOT NULL"
+    ordered = conn.execute(
+        f"SELECT term {selected} ORDER BY df DESC, term LIMIT ?",
         (embedder_id, min_df, max(limit, 0)),
     ).fetchall()
-    width = len(rows[0][1]) // 4 if rows else 0
-    rows = [row for row in rows if len(row[1]) == width * 4]
-    matrix = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32)
-    return TermVectors(version, [row[0] for row in rows], matrix.reshape(len(rows), width))
+    place = {row[0]: i for i, row in enumerate(ordered)}
+    vectors: list[bytes] = [b""] * len(ordered)
+    for term, vector in conn.execute(f"SELECT term, vector {selected}", (embedder_id, min_df)):
+        at = place.get(term)
+        if at is not None:
+            vectors[at] = vector
+    width = len(vectors[0]) // 4 if vectors else 0
+    kept = [i for i, vector in enumerate(vectors) if len(vector) == width * 4]
+    matrix = np.frombuffer(b"".join(vectors[i] for i in kept), dtype=np.float32)
+    return TermVectors(version, [ordered[i][0] for i in kept], matrix.reshape(len(kept), width))
