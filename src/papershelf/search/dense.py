@@ -4,8 +4,8 @@ principal directions choose: dense_shortlist.py).
 
 The matrix is loaded once and reloaded only when the store's version changes, so a search costs
 one query embedding and one matrix-vector product (two smaller ones past 20,000 passages), never a
-pass over the corpus. Past ~10^6
-passages an approximate index (HNSW, IVF) would replace the product; the interface stays.
+pass over the corpus. Past ~10^6 passages an approximate index (HNSW, IVF) would replace the
+product; the interface stays.
 """
 
 import threading

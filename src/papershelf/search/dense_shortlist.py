@@ -22,7 +22,7 @@ SHORTLIST_PER_RESULT = 40
 # Rows the principal directions are computed from (they change little past this).
 FIT_SAMPLE = 20_000
 # Rows compared, when the vectors are loaded again, to tell that those kept are the same vectors
-# (a passage key can come back holding another passage).
+# (a MongoDB database made again under the same name hands out the same passage keys again).
 UNCHANGED_PROBES = 256
 
 
