@@ -152,19 +152,20 @@ def test_the_directions_are_computed_again_for_vectors_of_another_width(
     assert widened.basis.shape == (96, 16)
 
 
-def library_of(store: SqliteStore, papers: int) -> None:
+def indexed_library(store: SqliteStore, papers: int = 120) -> tuple[WordHashEmbedder, DenseIndex]:
+    """A library of `papers` ten-passage papers, embedded, and a dense index over it."""
+    embedder = WordHashEmbedder()
     for n in range(papers):
         texts = [f"paper {n} topic{n % 37} passage {i} word{(n * 7 + i) % 101}" for i in range(10)]
         store.put(make_document(f"doc:{n:012d}", texts))
+    embed_missing(store, embedder)
+    return embedder, DenseIndex(store, vector_space(embedder))
 
 
 def test_a_passage_added_after_loading_is_found_through_the_shortlist(
     small_thresholds: None, store: SqliteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    embedder = WordHashEmbedder()
-    library_of(store, 120)
-    embed_missing(store, embedder)
-    index = DenseIndex(store, vector_space(embedder))
+    embedder, index = indexed_library(store)
     assert index.search(embedder.embed_query("paper 3"), 5)
     loaded = index._current().projection
     assert loaded is not None
@@ -192,10 +193,7 @@ def test_a_passage_added_after_loading_is_found_through_the_shortlist(
 def test_a_search_within_some_papers_scores_all_their_passages_exactly(
     small_thresholds: None, store: SqliteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    embedder = WordHashEmbedder()
-    library_of(store, 120)
-    embed_missing(store, embedder)
-    index = DenseIndex(store, vector_space(embedder))
+    embedder, index = indexed_library(store)
     monkeypatch.setattr(dense_shortlist, "SHORTLIST_ROWS", 1)
     monkeypatch.setattr(dense_shortlist, "SHORTLIST_PER_RESULT", 1)
     query = embedder.embed_query("topic5 word9")
