@@ -41,9 +41,10 @@ _PROBE = "Batch normalization 批归一化 ＦＵＬＬ－width 2019 Ελλην�
 
 
 # Loading takes ~1.5 s (~1 s of it the pure-Python 128k-piece tokenizer, ~0.4 s inflating the
-# weights; model_cache keeps both in a form that loads in ~0.35 s where a folder is given) and ~150 MB: one copy per process, shared by every
-# library, server and test that uses it; the first to load it decides where the tokenizer is kept. The lock also serialises encodes: the
-# package makes no thread-safety promise, and its matrix products already use every core.
+# weights; model_cache keeps both in a form that loads in ~0.35 s where a folder is given) and
+# ~150 MB: one copy per process, shared by every library, server and test that uses it; the first
+# to load it decides where the tokenizer is kept. The lock also serialises encodes: the package
+# makes no thread-safety promise, and its matrix products already use every core.
 _shared: object | None = None
 _lock = threading.Lock()
 
