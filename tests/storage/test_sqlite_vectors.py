@@ -1,12 +1,16 @@
 """The SQLite store keeps the vector part of the Store contract."""
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from papershelf.storage import sqlite_vectors
 from papershelf.storage.sqlite import SqliteStore
-from tests.storage.vector_contract import VectorStoreContract
+from tests.storage.contract import make_document
+from tests.storage.vector_contract import SPACE, VectorStoreContract, rows
 
 
 @pytest.fixture
@@ -18,3 +22,65 @@ def store(tmp_path: Path) -> Iterator[SqliteStore]:
 
 class TestSqliteVectorContract(VectorStoreContract):
     pass
+
+
+def test_a_read_since_reads_only_the_rows_written_after(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.put(make_document("doc:1", ["one", "two"]))
+    keys = [p.key for p in store.passages_missing_vectors(SPACE)]
+    store.set_vectors(SPACE, keys, rows(2))
+    earlier = store.vectors(SPACE)
+    assert earlier is not None
+    store.put(make_document("doc:2", ["three"]))
+    added = [p.key for p in store.passages_missing_vectors(SPACE)]
+    store.set_vectors(SPACE, added, rows(1, start=5))
+
+    def whole_read(*_args: object) -> None:
+        raise AssertionError("every vector was read again")
+
+    monkeypatch.setattr(sqlite_vectors, "load_vectors", whole_read)
+    later = store.vectors(SPACE, since=earlier)
+    assert later is not None and later.carried == 2
+    assert later.keys.tolist() == [*keys, *added]
+    np.testing.assert_array_equal(later.matrix, np.concatenate([rows(2), rows(1, start=5)]))
+
+
+def test_a_read_since_reads_everything_again_after_a_removal(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.put(make_document("doc:1", ["one"]))
+    store.put(make_document("doc:2", ["two"]))
+    store.set_vectors(SPACE, [p.key for p in store.passages_missing_vectors(SPACE)], rows(2))
+    earlier = store.vectors(SPACE)
+    assert earlier is not None
+    store.remove("doc:1")
+    whole_reads = []
+    load = sqlite_vectors.load_vectors
+
+    def counted(*args: object) -> object:
+        whole_reads.append(args)
+        return load(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sqlite_vectors, "load_vectors", counted)
+    later = store.vectors(SPACE, since=earlier)
+    assert later is not None and later.paper_ids.tolist() == ["doc:2"] and later.carried == 0
+    assert len(whole_reads) == 1
+
+
+def test_vectors_written_before_stamps_existed_are_read_whole_once(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    opened = SqliteStore(path)
+    opened.put(make_document("doc:1", ["one"]))
+    opened.set_vectors(SPACE, [p.key for p in opened.passages_missing_vectors(SPACE)], rows(1))
+    earlier = opened.vectors(SPACE)
+    opened.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE passages SET vector_stamp = NULL")
+    reopened = SqliteStore(path)
+    reopened.put(make_document("doc:2", ["two"]))
+    reopened.set_vectors(SPACE, [p.key for p in reopened.passages_missing_vectors(SPACE)], rows(1))
+    assert earlier is not None
+    later = reopened.vectors(SPACE, since=earlier)
+    assert later is not None and later.paper_ids.tolist() == ["doc:1", "doc:2"]
+    reopened.close()

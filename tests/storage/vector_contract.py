@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from papershelf.storage.base import Store
+from papershelf.storage.base import Store, VectorSet
 from tests.storage.contract import make_document
 
 SPACE = "test-model#text1"
@@ -109,3 +109,77 @@ class VectorStoreContract:
         first = store.term_vectors(SPACE, limit=2)
         assert first is not None and first.terms == ["alpha", "beta"]
         assert np.array_equal(first.matrix, np.stack(expected[:2]))
+
+    # A read given an earlier set (`since`) answers exactly what a full read answers, whatever
+    # was written between the two; SQLite reads only the rows written since, MongoDB reads all.
+
+    def _vectorize(self, store: Store, paper_id: str, start: float = 0.0) -> None:
+        keys = [p.key for p in store.passages_missing_vectors(SPACE, paper_ids=[paper_id])]
+        store.set_vectors(SPACE, keys, rows(len(keys), start=start))
+
+    def _assert_read_since_is_a_full_read(self, store: Store, earlier: VectorSet) -> None:
+        since = store.vectors(SPACE, unless_version=earlier.version, since=earlier)
+        full = store.vectors(SPACE)
+        assert since is not None and full is not None
+        assert since.version == full.version
+        assert since.keys.tolist() == full.keys.tolist()
+        assert since.paper_ids.tolist() == full.paper_ids.tolist()
+        np.testing.assert_array_equal(since.matrix, full.matrix)
+
+    def _library_of_two(self, store: Store) -> VectorSet:
+        store.put(make_document("doc:1", ["one", "two"]))
+        self._vectorize(store, "doc:1")
+        store.put(make_document("doc:2", ["three"]))
+        self._vectorize(store, "doc:2", start=5)
+        earlier = store.vectors(SPACE)
+        assert earlier is not None and len(earlier.keys) == 3
+        return earlier
+
+    def test_a_read_since_sees_a_paper_added_with_its_vectors(self, store: Store) -> None:
+        earlier = self._library_of_two(store)
+        store.put(make_document("doc:3", ["four", "five"]))
+        self._vectorize(store, "doc:3", start=9)
+        self._assert_read_since_is_a_full_read(store, earlier)
+
+    def test_a_read_since_sees_vectors_given_to_older_passages(self, store: Store) -> None:
+        store.put(make_document("doc:0", ["zero", "nought"]))
+        earlier = self._library_of_two(store)
+        self._vectorize(store, "doc:0", start=3)
+        self._assert_read_since_is_a_full_read(store, earlier)
+
+    def test_a_read_since_drops_a_removed_paper(self, store: Store) -> None:
+        earlier = self._library_of_two(store)
+        store.remove("doc:1")
+        self._assert_read_since_is_a_full_read(store, earlier)
+
+    def test_a_read_since_follows_a_paper_stored_again(self, store: Store) -> None:
+        earlier = self._library_of_two(store)
+        store.put(make_document("doc:1", ["one", "two", "more"]))
+        self._vectorize(store, "doc:1", start=7)
+        self._assert_read_since_is_a_full_read(store, earlier)
+
+    def test_a_read_since_sees_a_vector_written_again(self, store: Store) -> None:
+        earlier = self._library_of_two(store)
+        store.set_vectors(SPACE, [int(earlier.keys[1])], rows(1, start=42))
+        self._assert_read_since_is_a_full_read(store, earlier)
+
+    def test_a_read_since_drops_vectors_of_another_embedder(self, store: Store) -> None:
+        earlier = self._library_of_two(store)
+        store.set_vectors("other-model#text1", [int(earlier.keys[0])], rows(1))
+        self._assert_read_since_is_a_full_read(store, earlier)
+        later = store.vectors(SPACE)
+        assert later is not None
+        store.set_vectors(SPACE, [int(earlier.keys[0])], rows(1, start=1))
+        self._assert_read_since_is_a_full_read(store, later)
+
+    def test_a_read_since_after_a_write_without_vectors(self, store: Store) -> None:
+        earlier = self._library_of_two(store)
+        store.put(make_document("doc:3", ["not embedded"]))
+        self._assert_read_since_is_a_full_read(store, earlier)
+
+    def test_a_read_since_an_empty_set(self, store: Store) -> None:
+        earlier = store.vectors(SPACE)
+        assert earlier is not None
+        store.put(make_document("doc:1", ["one"]))
+        self._vectorize(store, "doc:1")
+        self._assert_read_since_is_a_full_read(store, earlier)

@@ -29,6 +29,9 @@ class VectorSet:
     keys: np.ndarray  # int64, shape (n,)
     paper_ids: np.ndarray  # object (str), shape (n,)
     matrix: np.ndarray  # float32, shape (n, dimensions)
+    # Built from a set read earlier (`Store.vectors(since=...)`): its first `carried` rows are
+    # that set's rows, unchanged. 0 when read whole.
+    carried: int = 0
 
 
 @dataclass(frozen=True)
@@ -91,9 +94,16 @@ class Store(Protocol):
         """Store row i of `matrix` as the vector of passage keys[i], in one transaction; passages
         deleted meanwhile are skipped. The number stored."""
 
-    def vectors(self, embedder_id: str, unless_version: str | None = None) -> VectorSet | None:
+    def vectors(
+        self,
+        embedder_id: str,
+        unless_version: str | None = None,
+        since: VectorSet | None = None,
+    ) -> VectorSet | None:
         """All vectors of `embedder_id`; None when the store's version is still `unless_version`
-        (so a caller can keep its copy without reading them again)."""
+        (so a caller can keep its copy without reading them again). `since`, a set this store
+        returned earlier, lets a store read only what was written after it (SQLite does, MongoDB
+        reads everything again); the answer is the same."""
 
     def get_passages(self, keys: Sequence[int]) -> dict[int, Passage]:
         """The passages with these keys that exist, by key."""

@@ -147,6 +147,15 @@ def m004_passage_tokens(conn: sqlite3.Connection) -> None:
     rebuild_postings(conn)
 
 
+@migration
+def m005_vector_stamps(conn: sqlite3.Connection) -> None:
+    """Each vector is stamped with the store version its write made, so a reader holding the
+    vectors of one version reads only those written after it (sqlite_vectors.py). Vectors written
+    before have none: the first read after this migration reads them all."""
+    conn.execute("ALTER TABLE passages ADD COLUMN vector_stamp INTEGER")
+    conn.execute("CREATE INDEX passages_vector_stamp ON passages(vector_stamp)")
+
+
 def _applied(conn: sqlite3.Connection) -> set[str]:
     exists = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"

@@ -254,7 +254,14 @@ class MongoStore:
         with self._errors():
             return int(self._writer._run(write))
 
-    def vectors(self, embedder_id: str, unless_version: str | None = None) -> VectorSet | None:
+    def vectors(
+        self,
+        embedder_id: str,
+        unless_version: str | None = None,
+        since: VectorSet | None = None,
+    ) -> VectorSet | None:
+        # A passage's rows come and go with its paper's current generation, not with writes to
+        # the rows themselves, so `since` is not used: every vector is read again.
         with self._errors():
             version = read_version(self.c.meta)
             if unless_version is not None and version == unless_version:

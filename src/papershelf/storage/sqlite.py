@@ -228,10 +228,17 @@ class SqliteStore:
         with self._writing() as conn:
             return vectors.store_vectors(conn, embedder_id, keys, matrix)
 
-    def vectors(self, embedder_id: str, unless_version: str | None = None) -> VectorSet | None:
+    def vectors(
+        self,
+        embedder_id: str,
+        unless_version: str | None = None,
+        since: VectorSet | None = None,
+    ) -> VectorSet | None:
         with self._reading() as conn:
             if unless_version is not None and vectors.read_version(conn) == unless_version:
                 return None
+            if since is not None:
+                return vectors.load_vectors_since(conn, embedder_id, since)
             return vectors.load_vectors(conn, embedder_id)
 
     def get_passages(self, keys: Sequence[int]) -> dict[int, Passage]:

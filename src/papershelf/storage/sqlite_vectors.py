@@ -2,7 +2,9 @@
 the embedder that made them, plus the store version that tells readers when to reload.
 
 Passage keys (rowids) are never reused, even after a paper is removed, so a vector computed for
-key k can only ever land on the passage it was computed from.
+key k can only ever land on the passage it was computed from. Each vector is stamped with the
+store version its write moved the store to, so a reader holding the vectors of version v reads
+again only the rows stamped past v (`load_vectors_since`).
 """
 
 import json
@@ -91,25 +93,36 @@ def store_vectors(
             f"cannot store {len(keys)} vectors from a matrix of shape {matrix.shape}; "
             "give one row per passage key"
         )
+    stamp = _next_stamp(conn)
     stored = 0
     for key, row in zip(keys, matrix, strict=True):
         stored += conn.execute(
-            "UPDATE passages SET vector = ?, embedder = ? WHERE id = ?",
-            (row.tobytes(), embedder_id, int(key)),
+            "UPDATE passages SET vector = ?, embedder = ?, vector_stamp = ? WHERE id = ?",
+            (row.tobytes(), embedder_id, stamp, int(key)),
         ).rowcount
     if stored:
         bump_version(conn)
     return stored
 
 
+def _next_stamp(conn: sqlite3.Connection) -> int:
+    """The version the write transaction in progress moves the store to when it next bumps it:
+    readers of any earlier version read the rows stamped with it again."""
+    return int(read_version(conn)) + 1
+
+
 def load_vectors(conn: sqlite3.Connection, embedder_id: str) -> VectorSet:
     """Every vector of the embedder; the caller holds a read transaction (one snapshot)."""
-    version = read_version(conn)
     rows = conn.execute(
         "SELECT id, paper_id, vector FROM passages WHERE embedder = ? AND vector IS NOT NULL "
         "ORDER BY id",
         (embedder_id,),
     ).fetchall()
+    return _vector_set(read_version(conn), embedder_id, rows)
+
+
+def _vector_set(version: str, embedder_id: str, rows: list[sqlite3.Row]) -> VectorSet:
+    """The set of rows (key, paper id, vector), in their order."""
     if not rows:
         empty = np.zeros((0, 0), dtype=np.float32)
         return VectorSet(version, np.zeros(0, np.int64), np.array([], dtype=object), empty)
@@ -124,6 +137,46 @@ def load_vectors(conn: sqlite3.Connection, embedder_id: str) -> VectorSet:
     blob = b"".join(row[2] for row in rows)
     matrix = np.frombuffer(blob, dtype=np.float32).reshape(len(rows), width // 4)
     return VectorSet(version, keys, paper_ids, matrix)
+
+
+def load_vectors_since(conn: sqlite3.Connection, embedder_id: str, known: VectorSet) -> VectorSet:
+    """What `load_vectors` reads, built from `known` (a set read earlier from this store) and the
+    rows written since. Every row is read again when rows of `known` were removed or written
+    again, or the vectors changed width. The caller holds a read transaction."""
+    version = read_version(conn)
+    rows = conn.execute(
+        "SELECT id, paper_id, vector FROM passages "
+        "WHERE vector_stamp > ? AND embedder = ? AND vector IS NOT NULL ORDER BY id",
+        (int(known.version) if known.version.isdigit() else 0, embedder_id),
+    ).fetchall()
+    (count,) = conn.execute(
+        "SELECT count(*) FROM passages WHERE embedder = ?", (embedder_id,)
+    ).fetchone()
+    try:
+        merged = _merged(known, _vector_set(version, embedder_id, rows))
+    except StoreError:
+        merged = None
+    if merged is None or len(merged.keys) != count:
+        return load_vectors(conn, embedder_id)
+    return merged
+
+
+def _merged(known: VectorSet, added: VectorSet) -> VectorSet | None:
+    """`known` and `added` in one set, in key order (under `added`'s version); None when a row of
+    `added` replaces one of `known` or their widths differ."""
+    if len(added.keys) == 0:
+        return VectorSet(added.version, known.keys, known.paper_ids, known.matrix, len(known.keys))
+    if len(known.keys) == 0:
+        return added
+    if added.matrix.shape[1] != known.matrix.shape[1] or np.isin(added.keys, known.keys).any():
+        return None
+    keys = np.concatenate([known.keys, added.keys])
+    paper_ids = np.concatenate([known.paper_ids, added.paper_ids])
+    matrix = np.concatenate([known.matrix, added.matrix])
+    if added.keys[0] > known.keys[-1]:
+        return VectorSet(added.version, keys, paper_ids, matrix, len(known.keys))
+    order = np.argsort(keys, kind="stable")
+    return VectorSet(added.version, keys[order], paper_ids[order], matrix[order])
 
 
 def passages_by_key(conn: sqlite3.Connection, keys: Sequence[int]) -> dict[int, Passage]:
@@ -159,7 +212,14 @@ def restore_vectors(
     new_rows: Sequence[tuple[int, str, str]],
 ) -> None:
     """Give the new passages (key, section, text) the vectors their identical predecessors had."""
+    stamp = _next_stamp(conn)
     updates = [
-        (*kept[(section, text)], key) for key, section, text in new_rows if (section, text) in kept
+        (*kept[(section, text)], stamp, key)
+        for key, section, text in new_rows
+        if (section, text) in kept
     ]
-    conn.executemany("UPDATE passages SET vector = ?, embedder = ? WHERE id = ?", updates)
+    conn.executemany(
+        "UPDATE passages SET vector = ?, embedder = ?, vector_stamp = ? WHERE id = ?", updates
+    )
+    if updates:
+        bump_version(conn)
