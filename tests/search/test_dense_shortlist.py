@@ -152,6 +152,30 @@ def test_the_directions_are_computed_again_for_vectors_of_another_width(
     assert widened.basis.shape == (96, 16)
 
 
+def test_only_rows_added_after_the_carried_ones_are_projected(small_thresholds: None) -> None:
+    matrix = low_rank_rows(3_000)
+    first = project(matrix[:2_500], keys_of(matrix[:2_500]))
+    assert first is not None
+    grown = project(matrix, keys_of(matrix), first, carried=2_500)
+    assert grown is not None and grown.basis is first.basis
+    assert np.shares_memory(grown.rows, first.rows) is False
+    assert np.array_equal(grown.rows[:2_500], first.rows)
+    np.testing.assert_allclose(grown.rows[2_500:], matrix[2_500:] @ first.basis, atol=1e-6)
+
+
+def test_rows_not_carried_are_projected_again_even_under_the_same_keys(
+    small_thresholds: None,
+) -> None:
+    matrix = low_rank_rows(3_000)
+    first = project(matrix, keys_of(matrix))
+    assert first is not None
+    rewritten = matrix.copy()
+    rewritten[1_240] = matrix[77]  # one vector written again; the probes would not see it
+    again = project(rewritten, keys_of(rewritten), first)
+    assert again is not None and again.basis is first.basis
+    np.testing.assert_allclose(again.rows[1_240], first.rows[77], atol=1e-6)
+
+
 def indexed_library(store: SqliteStore, papers: int = 120) -> tuple[WordHashEmbedder, DenseIndex]:
     """A library of `papers` ten-passage papers, embedded, and a dense index over it."""
     embedder = WordHashEmbedder()

@@ -48,13 +48,16 @@ class DenseIndex:
 
     def _current(self) -> _Loaded:
         with self._lock:
-            known = self._loaded.vectors.version if self._loaded is not None else None
-            fresh = self.store.vectors(self.embedder_id, unless_version=known)
+            known = self._loaded.vectors if self._loaded is not None else None
+            fresh = self.store.vectors(
+                self.embedder_id,
+                unless_version=known.version if known is not None else None,
+                since=known,
+            )
             if fresh is not None:
                 earlier = self._loaded.projection if self._loaded is not None else None
-                self._loaded = _Loaded(
-                    fresh, _paper_rows(fresh.paper_ids), project(fresh.matrix, fresh.keys, earlier)
-                )
+                projection = project(fresh.matrix, fresh.keys, earlier, fresh.carried)
+                self._loaded = _Loaded(fresh, _paper_rows(fresh.paper_ids), projection)
             assert self._loaded is not None
             return self._loaded
 

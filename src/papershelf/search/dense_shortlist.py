@@ -49,20 +49,26 @@ def principal_directions(matrix: np.ndarray) -> np.ndarray:
 
 
 def project(
-    matrix: np.ndarray, keys: np.ndarray, earlier: Projection | None = None
+    matrix: np.ndarray, keys: np.ndarray, earlier: Projection | None = None, carried: int = 0
 ) -> Projection | None:
     """The projection of `matrix` (row i holding passage keys[i]), or None when it is small enough
     for the exact product alone or narrower than the projection. The earlier projection's basis
     is kept while it still describes the matrix (`_still_describes`), so a library that takes or
-    loses a paper does not compute it again."""
+    loses a paper does not compute it again. `carried`: the first rows of `matrix` are, unchanged,
+    the rows the earlier projection was made from; only the rows after them are projected then."""
     rows, dimensions = matrix.shape
     if rows < SHORTLIST_FROM_ROWS or dimensions <= DIMENSIONS:
         return None
-    if earlier is not None and _still_describes(earlier, matrix, keys):
-        basis, fitted_keys = earlier.basis, earlier.fitted_keys
+    if earlier is None or not _still_describes(earlier, matrix, keys):
+        basis = principal_directions(matrix)
+        return Projection(basis, np.ascontiguousarray(matrix @ basis), keys, keys)
+    held = len(earlier.keys)
+    if carried == held and np.array_equal(keys[:held], earlier.keys):
+        added = matrix[held:] @ earlier.basis
+        projected = np.concatenate([earlier.rows, added]) if len(added) else earlier.rows
     else:
-        basis, fitted_keys = principal_directions(matrix), keys
-    return Projection(basis, np.ascontiguousarray(matrix @ basis), keys, fitted_keys)
+        projected = np.ascontiguousarray(matrix @ earlier.basis)
+    return Projection(earlier.basis, projected, keys, earlier.fitted_keys)
 
 
 def _still_describes(earlier: Projection, matrix: np.ndarray, keys: np.ndarray) -> bool:
