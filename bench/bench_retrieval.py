@@ -106,12 +106,13 @@ GROUPINGS = (
     ("pairing", ""),
     ("kind", "kind: "),
     ("split", "split: "),
+    ("batch", "batch "),
 )
 
 
 def groups(questions: Sequence[Question]) -> list[tuple[str, str, str]]:
-    """The table's rows as (label, attribute, value): all, then by language, pairing, kind and
-    split, each with only the values present."""
+    """The table's rows as (label, attribute, value): all, then by language, pairing, kind, split
+    and batch, each with only the values present."""
     rows = [("all", "", "")]
     for attribute, prefix in GROUPINGS:
         values = sorted(

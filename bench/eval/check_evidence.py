@@ -41,6 +41,9 @@ FIELDS = {
     "evidence",
     "note",
 }
+# Lines at which the second and third batches of questions begin (README.md): they were written
+# at different stages of tuning, so recall is also reported for each batch.
+BATCH_ENDS = (114, 158)
 REQUIRED = ("id", "question", "language", "evidence_language", "kind", "split", "doc", "evidence")
 
 
@@ -57,6 +60,7 @@ class Question:
     doc: str
     also: tuple[str, ...]
     evidence: tuple[str, ...]
+    batch: str = ""  # "1", "2", "3": when it was written (README.md), from its line
 
     @property
     def docs(self) -> tuple[str, ...]:
@@ -201,8 +205,9 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
             doc=r["doc"],
             also=tuple(r.get("also", ())),
             evidence=tuple(r["evidence"]),
+            batch=str(1 + sum(line >= end for end in BATCH_ENDS)),
         )
-        for r in records
+        for line, r in enumerate(records)
     ]
 
 
