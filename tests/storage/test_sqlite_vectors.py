@@ -84,3 +84,13 @@ def test_vectors_written_before_stamps_existed_are_read_whole_once(tmp_path: Pat
     later = reopened.vectors(SPACE, since=earlier)
     assert later is not None and later.paper_ids.tolist() == ["doc:1", "doc:2"]
     reopened.close()
+
+
+def test_the_rows_written_since_are_found_through_the_stamp_index(store: SqliteStore) -> None:
+    """Not through the embedder index alone, which would read every vector to find a few."""
+    store.put(make_document("doc:1", ["one"]))
+    plan = store._connection().execute(
+        "EXPLAIN QUERY PLAN " + sqlite_vectors.ROWS_WRITTEN_SINCE, (0, SPACE)
+    )
+    steps = [row[3] for row in plan.fetchall()]
+    assert any("passages_embedder_stamp (embedder=? AND vector_stamp>?)" in s for s in steps)

@@ -153,7 +153,7 @@ def m005_vector_stamps(conn: sqlite3.Connection) -> None:
     vectors of one version reads only those written after it (sqlite_vectors.py). Vectors written
     before have none: the first read after this migration reads them all."""
     conn.execute("ALTER TABLE passages ADD COLUMN vector_stamp INTEGER")
-    conn.execute("CREATE INDEX passages_vector_stamp ON passages(vector_stamp)")
+    conn.execute("CREATE INDEX passages_embedder_stamp ON passages(embedder, vector_stamp)")
 
 
 def _applied(conn: sqlite3.Connection) -> set[str]:

@@ -139,15 +139,19 @@ def _vector_set(version: str, embedder_id: str, rows: list[sqlite3.Row]) -> Vect
     return VectorSet(version, keys, paper_ids, matrix)
 
 
+ROWS_WRITTEN_SINCE = (
+    "SELECT id, paper_id, vector FROM passages "
+    "WHERE vector_stamp > ? AND embedder = ? AND vector IS NOT NULL ORDER BY id"
+)
+
+
 def load_vectors_since(conn: sqlite3.Connection, embedder_id: str, known: VectorSet) -> VectorSet:
     """What `load_vectors` reads, built from `known` (a set read earlier from this store) and the
     rows written since. Every row is read again when rows of `known` were removed or written
     again, or the vectors changed width. The caller holds a read transaction."""
     version = read_version(conn)
     rows = conn.execute(
-        "SELECT id, paper_id, vector FROM passages "
-        "WHERE vector_stamp > ? AND embedder = ? AND vector IS NOT NULL ORDER BY id",
-        (int(known.version) if known.version.isdigit() else 0, embedder_id),
+        ROWS_WRITTEN_SINCE, (int(known.version) if known.version.isdigit() else 0, embedder_id)
     ).fetchall()
     (count,) = conn.execute(
         "SELECT count(*) FROM passages WHERE embedder = ?", (embedder_id,)
