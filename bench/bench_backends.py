@@ -178,7 +178,7 @@ def scale_rows(
     space = vector_space(corpus.embedder)  # type: ignore[arg-type]
     material = source_material(corpus)
     papers = synthetic_documents(max(sizes) + PASSAGES_PER_PAPER, *material)
-    extra = papers.pop()[0]
+    extra = papers.pop()
     ingest, latency, reads = [], [], []
     done = 0
     for size in sorted(sizes):
@@ -192,7 +192,8 @@ def scale_rows(
             for mode in LATENCY_MODES:
                 times[backend, mode] = mode_latencies(library, queries, mode)
             first = first_lexical_ms(library, queries[0])
-            read[backend] = (first, *search_after_writes_ms(library, extra, queries[0]))
+            writes = search_after_writes_ms(library, extra, queries[0])
+            read[backend] = (first, writes["added"], writes["removed"])
             print(f"{size:>6} passages {backend:8} ingest {speed[backend]:7.0f} passages/s")
         done = size
         ingest.append(side_by_side([size], {b: (speed[b],) for b in speed}))
