@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from papershelf.storage import sqlite_vectors
+from papershelf.storage import sqlite_terms, sqlite_vectors
 from papershelf.storage.sqlite import SqliteStore
 from tests.storage.contract import make_document
 from tests.storage.vector_contract import SPACE, VectorStoreContract, rows
@@ -94,3 +94,50 @@ def test_the_rows_written_since_are_found_through_the_stamp_index(store: SqliteS
     )
     steps = [row[3] for row in plan.fetchall()]
     assert any("passages_embedder_stamp (embedder=? AND vector_stamp>?)" in s for s in steps)
+
+
+def test_a_lexicon_read_since_reads_only_the_words_embedded_after(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.put(make_document("doc:1", ["alpha beta", "alpha beta"]))
+    store.set_term_vectors(SPACE, ["alpha", "beta"], rows(2))
+    earlier = store.term_vectors(SPACE)
+    store.put(make_document("doc:2", ["gamma alpha", "gamma"]))
+    store.set_term_vectors(SPACE, ["gamma"], rows(1, start=5))
+
+    def whole_read(*_args: object) -> None:
+        raise AssertionError("every word was read again")
+
+    monkeypatch.setattr(sqlite_terms, "load_vectors", whole_read)
+    assert earlier is not None
+    later = store.term_vectors(SPACE, since=earlier)
+    assert later is not None and later.terms == ["alpha", "beta", "gamma"]
+    np.testing.assert_array_equal(later.matrix, np.concatenate([rows(2), rows(1, start=5)]))
+
+
+def test_the_lexicon_read_since_reads_no_word_vector_it_does_not_need(store: SqliteStore) -> None:
+    conn = store._connection()
+    added = conn.execute("EXPLAIN QUERY PLAN " + sqlite_terms.WORDS_WRITTEN_SINCE, (SPACE, 0, 2))
+    assert any("terms_embedder_stamp" in row[3] for row in added.fetchall())
+    counted = conn.execute(
+        "EXPLAIN QUERY PLAN SELECT count(*) FROM terms WHERE embedder = ? AND df >= ?", (SPACE, 2)
+    )
+    assert any("COVERING INDEX terms_embedder_df" in row[3] for row in counted.fetchall())
+
+
+def test_a_whole_lexicon_read_orders_by_the_index_and_reads_the_vectors_in_one_pass(
+    store: SqliteStore,
+) -> None:
+    statements: list[str] = []
+    conn = store._connection()
+    conn.set_trace_callback(statements.append)
+    store.term_vectors(SPACE)
+    conn.set_trace_callback(None)
+    plans = [
+        str([row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()])
+        for sql in statements
+        if sql.startswith("SELECT term")
+    ]
+    assert len(plans) == 2
+    assert "COVERING INDEX terms_embedder_df" in plans[0]
+    assert "SCAN terms" in plans[1]

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from papershelf.storage.base import Store, VectorSet
+from papershelf.storage.base import Store, TermVectors, VectorSet
 from tests.storage.contract import make_document
 
 SPACE = "test-model#text1"
@@ -183,3 +183,68 @@ class VectorStoreContract:
         store.put(make_document("doc:1", ["one"]))
         self._vectorize(store, "doc:1")
         self._assert_read_since_is_a_full_read(store, earlier)
+
+    # The lexicon read given an earlier one (`since`) holds the same words with the same vectors
+    # as a whole read; words embedded since may come after the others instead of in df order.
+
+    def _assert_lexicon_since_is_a_whole_read(self, store: Store, earlier: TermVectors) -> None:
+        since = store.term_vectors(SPACE, unless_version=earlier.version, since=earlier)
+        whole = store.term_vectors(SPACE)
+        assert since is not None and whole is not None
+        assert since.version == whole.version
+        assert sorted(since.terms) == sorted(whole.terms)
+        row = {term: i for i, term in enumerate(since.terms)}
+        for i, term in enumerate(whole.terms):
+            np.testing.assert_array_equal(since.matrix[row[term]], whole.matrix[i])
+
+    def _lexicon_of(self, store: Store, texts: list[str], paper_id: str = "doc:1") -> TermVectors:
+        store.put(make_document(paper_id, texts))
+        self._embed_lexicon(store)
+        lexicon = store.term_vectors(SPACE)
+        assert lexicon is not None and lexicon.terms
+        return lexicon
+
+    def _embed_lexicon(self, store: Store, start: float = 0.0) -> None:
+        words = store.terms_missing_vectors(SPACE)
+        store.set_term_vectors(SPACE, words, rows(len(words), start=start))
+
+    def test_a_lexicon_read_since_sees_words_embedded_after(self, store: Store) -> None:
+        earlier = self._lexicon_of(store, ["alpha beta", "alpha beta gamma"])
+        store.put(make_document("doc:2", ["gamma delta", "delta epsilon"]))
+        self._embed_lexicon(store, start=3)
+        self._assert_lexicon_since_is_a_whole_read(store, earlier)
+
+    def test_a_lexicon_read_since_after_a_paper_adds_no_word(self, store: Store) -> None:
+        earlier = self._lexicon_of(store, ["alpha beta", "alpha beta"])
+        store.put(make_document("doc:2", ["alpha", "beta alpha"]))
+        self._assert_lexicon_since_is_a_whole_read(store, earlier)
+
+    def test_a_lexicon_read_since_drops_words_of_a_removed_paper(self, store: Store) -> None:
+        self._lexicon_of(store, ["alpha beta", "alpha beta"])
+        earlier = self._lexicon_of(store, ["gamma delta", "gamma delta"], "doc:2")
+        store.remove("doc:2")
+        self._assert_lexicon_since_is_a_whole_read(store, earlier)
+
+    def test_a_lexicon_read_since_sees_a_word_back_in_two_passages(self, store: Store) -> None:
+        self._lexicon_of(store, ["alpha beta", "alpha beta"])
+        self._lexicon_of(store, ["gamma", "gamma"], "doc:2")
+        store.put(make_document("doc:2", ["gamma"]))  # gamma in one passage: out of the lexicon
+        earlier = store.term_vectors(SPACE)
+        assert earlier is not None and "gamma" not in earlier.terms
+        store.put(make_document("doc:3", ["gamma"]))  # two again, with the vector it had
+        self._assert_lexicon_since_is_a_whole_read(store, earlier)
+
+    def test_a_lexicon_read_since_sees_a_word_embedded_again(self, store: Store) -> None:
+        earlier = self._lexicon_of(store, ["alpha beta", "alpha beta"])
+        store.set_term_vectors(SPACE, ["alpha"], rows(1, start=9))
+        self._assert_lexicon_since_is_a_whole_read(store, earlier)
+
+    def test_a_lexicon_read_since_keeps_to_the_limit(self, store: Store) -> None:
+        store.put(make_document("doc:1", ["alpha beta", "alpha beta gamma", "alpha gamma"]))
+        self._embed_lexicon(store)
+        earlier = store.term_vectors(SPACE, limit=2)
+        assert earlier is not None and earlier.terms == ["alpha", "beta"]
+        store.put(make_document("doc:2", ["gamma delta", "gamma delta"]))
+        self._embed_lexicon(store, start=3)
+        since = store.term_vectors(SPACE, limit=2, since=earlier)
+        assert since is not None and since.terms == ["gamma", "alpha"]  # df 4 and 3

@@ -89,8 +89,14 @@ class Lexicon:
 
     def _current(self) -> tuple[TermVectors, dict[str, int]]:
         with self._lock:
-            known = self._vectors.version if self._vectors is not None else None
-            fresh = self.store.term_vectors(self.space, MIN_DF, MAX_TERMS, unless_version=known)
+            known = self._vectors
+            fresh = self.store.term_vectors(
+                self.space,
+                MIN_DF,
+                MAX_TERMS,
+                unless_version=known.version if known is not None else None,
+                since=known,
+            )
             if fresh is not None:
                 self._vectors = fresh
                 self._rows = {term: row for row, term in enumerate(fresh.terms)}

@@ -123,8 +123,12 @@ class Store(Protocol):
         min_df: int = 2,
         limit: int = 50_000,
         unless_version: str | None = None,
+        since: TermVectors | None = None,
     ) -> TermVectors | None:
-        """The `limit` most frequent embedded terms; None when the version is `unless_version`."""
+        """The `limit` most frequent embedded terms; None when the version is `unless_version`.
+        `since`, a lexicon this store returned earlier for the same min_df and limit, lets a store
+        read only what changed after it (SQLite does); the same words with the same vectors come
+        back, the words embedded since possibly after the others rather than in their place."""
 
     # From here on `list` names this method, so later annotations cannot use `list[...]`.
     def list(

@@ -149,11 +149,16 @@ def m004_passage_tokens(conn: sqlite3.Connection) -> None:
 
 @migration
 def m005_vector_stamps(conn: sqlite3.Connection) -> None:
-    """Each vector is stamped with the store version its write made, so a reader holding the
-    vectors of one version reads only those written after it (sqlite_vectors.py). Vectors written
-    before have none: the first read after this migration reads them all."""
+    """Each vector (of a passage or a lexicon word) is stamped with the store version its write
+    made, so a reader holding the vectors of one version reads only those written after it
+    (sqlite_vectors.py). Vectors written before have none: the first read after this migration
+    reads them all."""
     conn.execute("ALTER TABLE passages ADD COLUMN vector_stamp INTEGER")
     conn.execute("CREATE INDEX passages_embedder_stamp ON passages(embedder, vector_stamp)")
+    # The lexicon's words likewise (sqlite_terms.py); its size is counted without its vectors.
+    conn.execute("ALTER TABLE terms ADD COLUMN vector_stamp INTEGER")
+    conn.execute("CREATE INDEX terms_embedder_stamp ON terms(embedder, vector_stamp)")
+    conn.execute("CREATE INDEX terms_embedder_df ON terms(embedder, df)")
 
 
 def _applied(conn: sqlite3.Connection) -> set[str]:

@@ -320,8 +320,9 @@ class MongoStore:
         min_df: int = 2,
         limit: int = 50_000,
         unless_version: str | None = None,
+        since: TermVectors | None = None,
     ) -> TermVectors | None:
-        with self._errors():
+        with self._errors():  # every word is read again: `since` is not used
             version = read_version(self.c.meta)
             if unless_version is not None and version == unless_version:
                 return None

@@ -261,10 +261,13 @@ class SqliteStore:
         min_df: int = 2,
         limit: int = 50_000,
         unless_version: str | None = None,
+        since: TermVectors | None = None,
     ) -> TermVectors | None:
         with self._reading() as conn:
             if unless_version is not None and vectors.read_version(conn) == unless_version:
                 return None
+            if since is not None:
+                return terms.load_vectors_since(conn, embedder_id, min_df, limit, since)
             return terms.load_vectors(conn, embedder_id, min_df, limit)
 
     # Reads

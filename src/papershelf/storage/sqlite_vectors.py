@@ -93,7 +93,7 @@ def store_vectors(
             f"cannot store {len(keys)} vectors from a matrix of shape {matrix.shape}; "
             "give one row per passage key"
         )
-    stamp = _next_stamp(conn)
+    stamp = next_stamp(conn)
     stored = 0
     for key, row in zip(keys, matrix, strict=True):
         stored += conn.execute(
@@ -105,7 +105,7 @@ def store_vectors(
     return stored
 
 
-def _next_stamp(conn: sqlite3.Connection) -> int:
+def next_stamp(conn: sqlite3.Connection) -> int:
     """The version the write transaction in progress moves the store to when it next bumps it:
     readers of any earlier version read the rows stamped with it again."""
     return int(read_version(conn)) + 1
@@ -216,7 +216,7 @@ def restore_vectors(
     new_rows: Sequence[tuple[int, str, str]],
 ) -> None:
     """Give the new passages (key, section, text) the vectors their identical predecessors had."""
-    stamp = _next_stamp(conn)
+    stamp = next_stamp(conn)
     updates = [
         (*kept[(section, text)], stamp, key)
         for key, section, text in new_rows
