@@ -229,3 +229,18 @@ def test_a_search_within_some_papers_scores_all_their_passages_exactly(
     in_papers = np.isin(vectors.paper_ids, papers)
     expected = np.sort(vectors.matrix[in_papers] @ query)[::-1]
     assert np.allclose([score for _, score in found], expected)
+
+
+def test_a_vector_written_again_is_found_through_the_shortlist(
+    small_thresholds: None, store: SqliteStore
+) -> None:
+    embedder, index = indexed_library(store)
+    assert index.search(embedder.embed_query("paper 3"), 5)
+    loaded = index._current()
+    assert loaded.projection is not None
+    key = int(loaded.vectors.keys[500])
+    query = embedder.embed_query("zebra quokka axolotl narwhal")
+    store.set_vectors(vector_space(embedder), [key], query[None, :])
+    found = index.search(query, 3)
+    assert index._current().projection is not None
+    assert found[0][0] == key and found[0][1] == pytest.approx(1.0, abs=1e-5)

@@ -68,7 +68,7 @@ def test_a_read_since_reads_everything_again_after_a_removal(
     assert len(whole_reads) == 1
 
 
-def test_vectors_written_before_stamps_existed_are_read_whole_once(tmp_path: Path) -> None:
+def test_vectors_written_before_stamps_existed_stay_in_a_read_since(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     opened = SqliteStore(path)
     opened.put(make_document("doc:1", ["one"]))
@@ -141,3 +141,42 @@ def test_a_whole_lexicon_read_orders_by_the_index_and_reads_the_vectors_in_one_p
     assert len(plans) == 2
     assert "COVERING INDEX terms_embedder_df" in plans[0]
     assert "SCAN terms" in plans[1]
+
+
+def test_a_read_since_a_set_of_a_later_version_reads_everything(tmp_path: Path) -> None:
+    """A library file put back from a backup (or made again) under a process that read it."""
+    later, older = SqliteStore(tmp_path / "later.db"), SqliteStore(tmp_path / "older.db")
+    for store, start in ((later, 0.0), (older, 7.0)):
+        store.put(make_document("doc:1", ["alpha beta", "alpha beta"]))
+        store.set_vectors(SPACE, [p.key for p in store.passages_missing_vectors(SPACE)], rows(2))
+        store.set_term_vectors(SPACE, ["alpha", "beta"], rows(2, start=start))
+    for _ in range(3):
+        later.set_vectors(SPACE, [1], rows(1))
+    known, words = later.vectors(SPACE), later.term_vectors(SPACE)
+    assert known is not None and words is not None
+    older.set_vectors(SPACE, [1], rows(1, start=7))
+    since = older.vectors(SPACE, since=known)
+    assert since is not None and int(since.version) < int(known.version)
+    np.testing.assert_array_equal(since.matrix, older.vectors(SPACE).matrix)  # type: ignore[union-attr]
+    lexicon = older.term_vectors(SPACE, since=words)
+    assert lexicon is not None
+    np.testing.assert_array_equal(lexicon.matrix, rows(2, start=7))
+    later.close()
+    older.close()
+
+
+def test_a_read_since_sees_vectors_a_writer_without_stamps_moved(store: SqliteStore) -> None:
+    """A process of an older papershelf, opened before the library was migrated, writes no
+    stamps: a paper it stores again moves its vectors to new keys, as many as before."""
+    store.put(make_document("doc:1", ["one", "two"]))
+    store.put(make_document("doc:2", ["three"]))
+    store.set_vectors(SPACE, [p.key for p in store.passages_missing_vectors(SPACE)], rows(3))
+    known = store.vectors(SPACE)
+    assert known is not None
+    store.put(make_document("doc:1", ["one", "two"]))  # its vectors kept on new keys
+    with store._writing() as conn:
+        conn.execute("UPDATE passages SET vector_stamp = NULL")
+    since = store.vectors(SPACE, since=known)
+    whole = store.vectors(SPACE)
+    assert since is not None and whole is not None
+    assert since.keys.tolist() == whole.keys.tolist() != known.keys.tolist()

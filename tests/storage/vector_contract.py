@@ -227,11 +227,35 @@ class VectorStoreContract:
 
     def test_a_lexicon_read_since_sees_a_word_back_in_two_passages(self, store: Store) -> None:
         self._lexicon_of(store, ["alpha beta", "alpha beta"])
-        self._lexicon_of(store, ["gamma", "gamma"], "doc:2")
-        store.put(make_document("doc:2", ["gamma"]))  # gamma in one passage: out of the lexicon
+        store.put(make_document("doc:2", ["gamma"]))
+        self._lexicon_of(store, ["gamma"], "doc:4")
+        store.remove("doc:4")  # gamma in one passage: out of the lexicon, its vector kept
         earlier = store.term_vectors(SPACE)
         assert earlier is not None and "gamma" not in earlier.terms
-        store.put(make_document("doc:3", ["gamma"]))  # two again, with the vector it had
+        store.put(make_document("doc:3", ["gamma"]))  # in two again, with the vector it had
+        self._assert_lexicon_since_is_a_whole_read(store, earlier)
+
+    def test_a_lexicon_read_since_a_removal_and_a_word_back(self, store: Store) -> None:
+        self._lexicon_of(store, ["alpha beta", "alpha beta"])
+        for paper_id, word in (("doc:2", "gamma"), ("doc:4", "gamma"), ("doc:5", "delta")):
+            store.put(make_document(paper_id, [word]))
+        self._lexicon_of(store, ["delta"], "doc:6")
+        store.remove("doc:4")
+        earlier = store.term_vectors(SPACE)
+        assert earlier is not None and "gamma" not in earlier.terms and "delta" in earlier.terms
+        store.remove("doc:6")  # delta leaves as gamma comes back: the count stays the same
+        store.put(make_document("doc:3", ["gamma"]))
+        self._assert_lexicon_since_is_a_whole_read(store, earlier)
+
+    def test_a_lexicon_read_since_a_word_moved_to_another_embedder(self, store: Store) -> None:
+        self._lexicon_of(store, ["alpha beta", "alpha beta"])
+        store.put(make_document("doc:2", ["gamma"]))
+        self._lexicon_of(store, ["gamma"], "doc:4")
+        store.remove("doc:4")
+        earlier = store.term_vectors(SPACE)
+        assert earlier is not None and earlier.terms == ["alpha", "beta"]
+        store.set_term_vectors("other-model#text1", ["beta"], rows(1))  # beta leaves
+        store.put(make_document("doc:3", ["gamma"]))  # gamma comes back
         self._assert_lexicon_since_is_a_whole_read(store, earlier)
 
     def test_a_lexicon_read_since_sees_a_word_embedded_again(self, store: Store) -> None:

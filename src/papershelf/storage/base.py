@@ -30,7 +30,7 @@ class VectorSet:
     paper_ids: np.ndarray  # object (str), shape (n,)
     matrix: np.ndarray  # float32, shape (n, dimensions)
     # Built from a set read earlier (`Store.vectors(since=...)`): its first `carried` rows are
-    # that set's rows, unchanged. 0 when read whole.
+    # that set's rows, unchanged. 0 when read whole, or when new rows fall between earlier ones.
     carried: int = 0
 
 
@@ -128,7 +128,7 @@ class Store(Protocol):
         """The `limit` most frequent embedded terms; None when the version is `unless_version`.
         `since`, a lexicon this store returned earlier for the same min_df and limit, lets a store
         read only what changed after it (SQLite does); the same words with the same vectors come
-        back, the words embedded since possibly after the others rather than in their place."""
+        back, those of `since` possibly in its order and the words embedded since after them."""
 
     # From here on `list` names this method, so later annotations cannot use `list[...]`.
     def list(

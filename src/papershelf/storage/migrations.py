@@ -151,8 +151,9 @@ def m004_passage_tokens(conn: sqlite3.Connection) -> None:
 def m005_vector_stamps(conn: sqlite3.Connection) -> None:
     """Each vector (of a passage or a lexicon word) is stamped with the store version its write
     made, so a reader holding the vectors of one version reads only those written after it
-    (sqlite_vectors.py). Vectors written before have none: the first read after this migration
-    reads them all."""
+    (sqlite_vectors.py). Vectors written before have none; every process starts with a whole
+    read, which takes them, and reads since it find them in its earlier set. Creating the indexes
+    reads every row once, under the write lock (0.9 s at 10^5 passages, the file cached)."""
     conn.execute("ALTER TABLE passages ADD COLUMN vector_stamp INTEGER")
     conn.execute("CREATE INDEX passages_embedder_stamp ON passages(embedder, vector_stamp)")
     # The lexicon's words likewise (sqlite_terms.py); its size is counted without its vectors.

@@ -6,6 +6,7 @@ write made, and the version at which words last left the lexicon (a paper remove
 reader holding the lexicon of one version reads only the words embedded since
 (`load_vectors_since`)."""
 
+import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -14,7 +15,7 @@ import numpy as np
 
 from papershelf.core.textindex import lexicon_terms
 from papershelf.storage.base import TermVectors
-from papershelf.storage.sqlite_vectors import bump_version, next_stamp, read_version
+from papershelf.storage.sqlite_vectors import bump_version, next_stamp, read_since, read_version
 
 # store_meta: the store version after the last write that lowered a word's frequency.
 WORDS_LEFT_KEY = "terms_left"
@@ -47,10 +48,16 @@ def uncount_paper(conn: sqlite3.Connection, paper_id: str) -> None:
     )
     conn.executemany("DELETE FROM terms WHERE term = ? AND df <= 0", [(t,) for t in counts])
     if counts:
-        conn.execute(
-            "INSERT OR REPLACE INTO store_meta(key, value) VALUES (?, ?)",
-            (WORDS_LEFT_KEY, str(next_stamp(conn))),
-        )
+        _words_left(conn)
+
+
+def _words_left(conn: sqlite3.Connection) -> None:
+    """Record that words may leave a lexicon with the write in progress: readers of any earlier
+    version read the lexicon whole again."""
+    conn.execute(
+        "INSERT OR REPLACE INTO store_meta(key, value) VALUES (?, ?)",
+        (WORDS_LEFT_KEY, str(next_stamp(conn))),
+    )
 
 
 def missing(conn: sqlite3.Connection, embedder_id: str, min_df: int, limit: int) -> list[str]:
@@ -67,6 +74,13 @@ def store_vectors(
 ) -> int:
     matrix = np.ascontiguousarray(matrix, dtype=np.float32)
     stamp = next_stamp(conn)
+    moved = conn.execute(
+        "SELECT 1 FROM terms WHERE term IN (SELECT value FROM json_each(?)) "
+        "AND embedder IS NOT NULL AND embedder IS NOT ? LIMIT 1",
+        (json.dumps(list(terms)), embedder_id),
+    ).fetchone()
+    if moved is not None:  # words leave another embedder's lexicon
+        _words_left(conn)
     stored = 0
     for term, row in zip(terms, matrix, strict=True):
         stored += conn.execute(
@@ -122,14 +136,15 @@ def load_vectors_since(
     conn: sqlite3.Connection, embedder_id: str, min_df: int, limit: int, known: TermVectors
 ) -> TermVectors:
     """What `load_vectors` reads, built from `known` (read earlier with the same min_df and
-    limit) and the words embedded since, which come after it. Everything is read again when words
-    may have left it (a paper was removed, a word was embedded again), when a word came back
-    without being embedded again (the count disagrees), or when the limit cuts."""
+    limit) and the words embedded since, which come after it (the words of `known` keep their
+    order). Everything is read again when words may have left it (a paper was removed, a word was
+    embedded again or for another embedder), when a word came back without being embedded again
+    (the count disagrees: a word with an embedder has a vector), or when the limit cuts."""
     version = read_version(conn)
     found = conn.execute("SELECT value FROM store_meta WHERE key = ?", (WORDS_LEFT_KEY,))
     left = found.fetchone()
-    since = int(known.version) if known.version.isdigit() else -1
-    if since < 0 or (left is not None and int(left[0]) > since) or len(known.terms) >= limit:
+    since = read_since(conn, known.version)
+    if since is None or (left is not None and int(left[0]) > since) or len(known.terms) >= limit:
         return load_vectors(conn, embedder_id, min_df, limit)
     added = conn.execute(WORDS_WRITTEN_SINCE, (embedder_id, since, min_df)).fetchall()
     (count,) = conn.execute(

@@ -145,22 +145,34 @@ ROWS_WRITTEN_SINCE = (
 )
 
 
+def read_since(conn: sqlite3.Connection, known_version: str) -> int | None:
+    """The version whose later stamps a read since `known_version` takes, or None when it must
+    read everything: the version is not this store's kind, or the store is at an earlier one (a
+    library file put back from a backup, or made again, under a process that read it)."""
+    if not known_version.isdigit() or int(read_version(conn)) < int(known_version):
+        return None
+    return int(known_version)
+
+
 def load_vectors_since(conn: sqlite3.Connection, embedder_id: str, known: VectorSet) -> VectorSet:
     """What `load_vectors` reads, built from `known` (a set read earlier from this store) and the
     rows written since. Every row is read again when rows of `known` were removed or written
-    again, or the vectors changed width. The caller holds a read transaction."""
-    version = read_version(conn)
-    rows = conn.execute(
-        ROWS_WRITTEN_SINCE, (int(known.version) if known.version.isdigit() else 0, embedder_id)
-    ).fetchall()
-    (count,) = conn.execute(
-        "SELECT count(*) FROM passages WHERE embedder = ?", (embedder_id,)
+    again (the count or the sum of the keys disagrees: a passage with an embedder has a vector),
+    or the vectors changed width. The caller holds a read transaction."""
+    since = read_since(conn, known.version)
+    if since is None:
+        return load_vectors(conn, embedder_id)
+    rows = conn.execute(ROWS_WRITTEN_SINCE, (since, embedder_id)).fetchall()
+    # The sum catches what a writer without stamps (an older papershelf that opened the library
+    # before it was migrated) moved to as many new keys as it removed.
+    count, key_sum = conn.execute(
+        "SELECT count(*), total(id) FROM passages WHERE embedder = ?", (embedder_id,)
     ).fetchone()
     try:
-        merged = _merged(known, _vector_set(version, embedder_id, rows))
+        merged = _merged(known, _vector_set(read_version(conn), embedder_id, rows))
     except StoreError:
         merged = None
-    if merged is None or len(merged.keys) != count:
+    if merged is None or len(merged.keys) != count or int(merged.keys.sum()) != int(key_sum):
         return load_vectors(conn, embedder_id)
     return merged
 
@@ -226,4 +238,4 @@ def restore_vectors(
         "UPDATE passages SET vector = ?, embedder = ?, vector_stamp = ? WHERE id = ?", updates
     )
     if updates:
-        bump_version(conn)
+        bump_version(conn)  # the version the transaction commits reaches the stamp
