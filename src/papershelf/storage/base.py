@@ -127,8 +127,7 @@ class Store(Protocol):
     ) -> TermVectors | None:
         """The `limit` most frequent embedded terms; None when the version is `unless_version`.
         `since`, a lexicon this store returned earlier for the same min_df and limit, lets a store
-        read only what changed after it (SQLite does); the same words with the same vectors come
-        back, those of `since` possibly in its order and the words embedded since after them."""
+        read only what changed after it (SQLite does); the answer is the same."""
 
     # From here on `list` names this method, so later annotations cannot use `list[...]`.
     def list(

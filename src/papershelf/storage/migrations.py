@@ -156,7 +156,7 @@ def m005_vector_stamps(conn: sqlite3.Connection) -> None:
     reads every row once, under the write lock (0.9 s at 10^5 passages, the file cached)."""
     conn.execute("ALTER TABLE passages ADD COLUMN vector_stamp INTEGER")
     conn.execute("CREATE INDEX passages_embedder_stamp ON passages(embedder, vector_stamp)")
-    # The lexicon's words likewise (sqlite_terms.py); its size is counted without its vectors.
+    # The lexicon's words likewise (sqlite_terms.py); they are listed in order without vectors.
     conn.execute("ALTER TABLE terms ADD COLUMN vector_stamp INTEGER")
     conn.execute("CREATE INDEX terms_embedder_stamp ON terms(embedder, vector_stamp)")
     conn.execute("CREATE INDEX terms_embedder_df ON terms(embedder, df)")

@@ -2,9 +2,9 @@
 each (document frequency), and each word's vector from the current embedder.
 
 Like passage vectors (sqlite_vectors.py), each word's vector is stamped with the store version its
-write made, and the version at which words last left the lexicon (a paper removed) is kept, so a
-reader holding the lexicon of one version reads only the words embedded since
-(`load_vectors_since`)."""
+write made, so a reader holding the lexicon of one version reads the list of its words again
+(from an index, without their vectors) and the vectors of only the words new to it or embedded
+since (`load_vectors_since`)."""
 
 import json
 import sqlite3
@@ -16,9 +16,6 @@ import numpy as np
 from papershelf.core.textindex import lexicon_terms
 from papershelf.storage.base import TermVectors
 from papershelf.storage.sqlite_vectors import bump_version, next_stamp, read_since, read_version
-
-# store_meta: the store version after the last write that lowered a word's frequency.
-WORDS_LEFT_KEY = "terms_left"
 
 
 def _counts(texts: Iterable[str]) -> Counter[str]:
@@ -47,17 +44,6 @@ def uncount_paper(conn: sqlite3.Connection, paper_id: str) -> None:
         "UPDATE terms SET df = df - ? WHERE term = ?", [(n, t) for t, n in counts.items()]
     )
     conn.executemany("DELETE FROM terms WHERE term = ? AND df <= 0", [(t,) for t in counts])
-    if counts:
-        _words_left(conn)
-
-
-def _words_left(conn: sqlite3.Connection) -> None:
-    """Record that words may leave a lexicon with the write in progress: readers of any earlier
-    version read the lexicon whole again."""
-    conn.execute(
-        "INSERT OR REPLACE INTO store_meta(key, value) VALUES (?, ?)",
-        (WORDS_LEFT_KEY, str(next_stamp(conn))),
-    )
 
 
 def missing(conn: sqlite3.Connection, embedder_id: str, min_df: int, limit: int) -> list[str]:
@@ -74,13 +60,6 @@ def store_vectors(
 ) -> int:
     matrix = np.ascontiguousarray(matrix, dtype=np.float32)
     stamp = next_stamp(conn)
-    moved = conn.execute(
-        "SELECT 1 FROM terms WHERE term IN (SELECT value FROM json_each(?)) "
-        "AND embedder IS NOT NULL AND embedder IS NOT ? LIMIT 1",
-        (json.dumps(list(terms)), embedder_id),
-    ).fetchone()
-    if moved is not None:  # words leave another embedder's lexicon
-        _words_left(conn)
     stored = 0
     for term, row in zip(terms, matrix, strict=True):
         stored += conn.execute(
@@ -92,21 +71,24 @@ def store_vectors(
     return stored
 
 
+# The lexicon's words in order, from the (embedder, df) index alone (a word with an embedder has a
+# vector).
+ORDERED_WORDS = (
+    "SELECT term FROM terms WHERE embedder = ? AND df >= ? ORDER BY df DESC, term LIMIT ?"
+)
+
+
 def load_vectors(
     conn: sqlite3.Connection, embedder_id: str, min_df: int, limit: int
 ) -> TermVectors:
     """The embedded terms, most frequent first; the caller holds a read transaction. The order
     is read without the vectors and the vectors without an order: sorting rows that carry 2 KB
     vectors copied every one into SQLite's sorter (0.45 s against 0.09 s for 16,000 words). The
-    order comes from the (embedder, df) index alone (a word with an embedder has a vector), the
-    vectors from one pass over the table: through that index, each word's row would be sought
-    on its own (0.04 -> 0.16 s and 0.05 -> 0.18 s for 15,000 words)."""
+    vectors come from one pass over the table: through the (embedder, df) index each word's row
+    would be sought on its own (0.05 -> 0.18 s for 15,000 words)."""
     version = read_version(conn)
-    ordered = conn.execute(
-        "SELECT term FROM terms WHERE embedder = ? AND df >= ? ORDER BY df DESC, term LIMIT ?",
-        (embedder_id, min_df, max(limit, 0)),
-    ).fetchall()
-    place = {row[0]: i for i, row in enumerate(ordered)}
+    ordered = [row[0] for row in conn.execute(ORDERED_WORDS, (embedder_id, min_df, limit))]
+    place = {term: i for i, term in enumerate(ordered)}
     vectors: list[bytes] = [b""] * len(ordered)
     # The unary + keeps both columns off the indexes (NOT INDEXED is not obeyed on this
     # WITHOUT ROWID table by SQLite 3.40).
@@ -117,51 +99,60 @@ def load_vectors(
         at = place.get(term)
         if at is not None:
             vectors[at] = vector
+    return _lexicon(version, ordered, vectors)
+
+
+def _lexicon(version: str, words: list[str], vectors: list[bytes]) -> TermVectors:
+    """The words whose vector has the width of the first, with their vectors."""
     width = len(vectors[0]) // 4 if vectors else 0
-    kept = [i for i, vector in enumerate(vectors) if len(vector) == width * 4]
+    kept = [i for i, vector in enumerate(vectors) if len(vector) == width * 4 and width]
     matrix = np.frombuffer(b"".join(vectors[i] for i in kept), dtype=np.float32)
-    return TermVectors(version, [ordered[i][0] for i in kept], matrix.reshape(len(kept), width))
+    return TermVectors(version, [words[i] for i in kept], matrix.reshape(len(kept), width))
 
 
-# Through the stamps: the planner would otherwise take every frequent word by (embedder, df)
-# and read past each one's vector to its stamp.
+# Through the stamps: the planner would otherwise take every word of the embedder and read past
+# each one's vector to its stamp.
 WORDS_WRITTEN_SINCE = (
     "SELECT term, vector FROM terms INDEXED BY terms_embedder_stamp "
-    "WHERE embedder = ? AND vector_stamp > ? AND df >= ? AND vector IS NOT NULL "
-    "ORDER BY df DESC, term"
+    "WHERE embedder = ? AND vector_stamp > ? AND vector IS NOT NULL"
+)
+
+
+# By the primary key: through the (embedder, df) index every word's row would be read.
+WORDS_NAMED = (
+    "SELECT term, vector FROM terms WHERE term IN (SELECT value FROM json_each(?)) "
+    "AND +embedder = ? AND vector IS NOT NULL"
 )
 
 
 def load_vectors_since(
     conn: sqlite3.Connection, embedder_id: str, min_df: int, limit: int, known: TermVectors
 ) -> TermVectors:
-    """What `load_vectors` reads, built from `known` (read earlier with the same min_df and
-    limit) and the words embedded since, which come after it (the words of `known` keep their
-    order). Everything is read again when words may have left it (a paper was removed, a word was
-    embedded again or for another embedder), when a word came back without being embedded again
-    (the count disagrees: a word with an embedder has a vector), or when the limit cuts."""
-    version = read_version(conn)
-    found = conn.execute("SELECT value FROM store_meta WHERE key = ?", (WORDS_LEFT_KEY,))
-    left = found.fetchone()
+    """What `load_vectors` reads, in its order, built from `known` (read earlier with the same
+    min_df and limit): the words are listed again from the index, and only the vectors of words
+    `known` lacks or that were embedded since are read. The caller holds a read transaction."""
     since = read_since(conn, known.version)
-    if since is None or (left is not None and int(left[0]) > since) or len(known.terms) >= limit:
+    if since is None:
         return load_vectors(conn, embedder_id, min_df, limit)
-    added = conn.execute(WORDS_WRITTEN_SINCE, (embedder_id, since, min_df)).fetchall()
-    (count,) = conn.execute(
-        "SELECT count(*) FROM terms WHERE embedder = ? AND df >= ?", (embedder_id, min_df)
-    ).fetchone()
-    width = known.matrix.shape[1] if len(known.terms) else len(added[0][1]) // 4 if added else 0
-    held = set(known.terms)
-    if (
-        count > limit
-        or count != len(known.terms) + len(added)
-        or any(term in held or len(vector) != width * 4 for term, vector in added)
-    ):
-        return load_vectors(conn, embedder_id, min_df, limit)
-    if not added:
+    version = read_version(conn)
+    ordered = [row[0] for row in conn.execute(ORDERED_WORDS, (embedder_id, min_df, limit))]
+    fresh = dict(conn.execute(WORDS_WRITTEN_SINCE, (embedder_id, since)).fetchall())
+    if ordered == known.terms and not fresh:
         return TermVectors(version, known.terms, known.matrix)
-    rows = np.frombuffer(b"".join(vector for _, vector in added), dtype=np.float32)
-    matrix = np.concatenate(
-        [known.matrix.reshape(len(known.terms), width), rows.reshape(-1, width)]
-    )
-    return TermVectors(version, [*known.terms, *(term for term, _ in added)], matrix)
+    row_of = {term: i for i, term in enumerate(known.terms)}
+    missing = [term for term in ordered if term not in row_of and term not in fresh]
+    if missing:
+        fresh.update(conn.execute(WORDS_NAMED, (json.dumps(missing), embedder_id)).fetchall())
+    words = [term for term in ordered if term in fresh or term in row_of]
+    if not len(known.terms):
+        return _lexicon(version, words, [fresh[term] for term in words])
+    width = known.matrix.shape[1]
+    if any(len(vector) != width * 4 for vector in fresh.values()):
+        return load_vectors(conn, embedder_id, min_df, limit)  # the embedder changed its width
+    kept = np.fromiter((term not in fresh for term in words), bool, len(words))
+    matrix = np.empty((len(words), width), np.float32)
+    matrix[kept] = known.matrix[[row_of[term] for term in words if term not in fresh]]
+    added = [fresh[term] for term in words if term in fresh]
+    if added:
+        matrix[~kept] = np.frombuffer(b"".join(added), np.float32).reshape(len(added), width)
+    return TermVectors(version, words, matrix)
