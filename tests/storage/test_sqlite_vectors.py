@@ -46,26 +46,24 @@ def test_a_read_since_reads_only_the_rows_written_after(
     np.testing.assert_array_equal(later.matrix, np.concatenate([rows(2), rows(1, start=5)]))
 
 
-def test_a_read_since_reads_everything_again_after_a_removal(
+def test_a_read_since_a_removal_reads_the_keys_not_the_vectors(
     store: SqliteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store.put(make_document("doc:1", ["one"]))
-    store.put(make_document("doc:2", ["two"]))
-    store.set_vectors(SPACE, [p.key for p in store.passages_missing_vectors(SPACE)], rows(2))
+    store.put(make_document("doc:2", ["two", "three"]))
+    store.set_vectors(SPACE, [p.key for p in store.passages_missing_vectors(SPACE)], rows(3))
     earlier = store.vectors(SPACE)
     assert earlier is not None
     store.remove("doc:1")
-    whole_reads = []
-    load = sqlite_vectors.load_vectors
 
-    def counted(*args: object) -> object:
-        whole_reads.append(args)
-        return load(*args)  # type: ignore[arg-type]
+    def whole_read(*_args: object) -> None:
+        raise AssertionError("every vector was read again")
 
-    monkeypatch.setattr(sqlite_vectors, "load_vectors", counted)
+    monkeypatch.setattr(sqlite_vectors, "load_vectors", whole_read)
     later = store.vectors(SPACE, since=earlier)
-    assert later is not None and later.paper_ids.tolist() == ["doc:2"] and later.carried == 0
-    assert len(whole_reads) == 1
+    assert later is not None and later.paper_ids.tolist() == ["doc:2", "doc:2"]
+    assert later.keys.tolist() == earlier.keys[1:].tolist() and later.carried == 0
+    np.testing.assert_array_equal(later.matrix, rows(3)[1:])
 
 
 def test_vectors_written_before_stamps_existed_stay_in_a_read_since(tmp_path: Path) -> None:
@@ -180,3 +178,10 @@ def test_a_read_since_sees_vectors_a_writer_without_stamps_moved(store: SqliteSt
     whole = store.vectors(SPACE)
     assert since is not None and whole is not None
     assert since.keys.tolist() == whole.keys.tolist() != known.keys.tolist()
+
+
+def test_the_keys_of_an_embedder_come_from_its_index_alone(store: SqliteStore) -> None:
+    plan = store._connection().execute(
+        "EXPLAIN QUERY PLAN " + sqlite_vectors.KEYS_OF_EMBEDDER, (SPACE,)
+    )
+    assert any("COVERING INDEX passages_embedder" in row[3] for row in plan.fetchall())

@@ -156,9 +156,9 @@ def read_since(conn: sqlite3.Connection, known_version: str) -> int | None:
 
 def load_vectors_since(conn: sqlite3.Connection, embedder_id: str, known: VectorSet) -> VectorSet:
     """What `load_vectors` reads, built from `known` (a set read earlier from this store) and the
-    rows written since. Every row is read again when rows of `known` were removed or written
-    again (the count or the sum of the keys disagrees: a passage with an embedder has a vector),
-    or the vectors changed width. The caller holds a read transaction."""
+    rows written since, appended when only rows were added (the count and the sum of the keys
+    agree: a passage with an embedder has a vector), else placed by the embedder's keys as they
+    are now (`_by_keys`). The caller holds a read transaction."""
     since = read_since(conn, known.version)
     if since is None:
         return load_vectors(conn, embedder_id)
@@ -169,12 +169,74 @@ def load_vectors_since(conn: sqlite3.Connection, embedder_id: str, known: Vector
         "SELECT count(*), total(id) FROM passages WHERE embedder = ?", (embedder_id,)
     ).fetchone()
     try:
-        merged = _merged(known, _vector_set(read_version(conn), embedder_id, rows))
+        added = _vector_set(read_version(conn), embedder_id, rows)
     except StoreError:
-        merged = None
-    if merged is None or len(merged.keys) != count or int(merged.keys.sum()) != int(key_sum):
         return load_vectors(conn, embedder_id)
-    return merged
+    merged = _merged(known, added)
+    if merged is not None and len(merged.keys) == count and int(merged.keys.sum()) == key_sum:
+        return merged
+    return _by_keys(conn, embedder_id, known, added)
+
+
+def _by_keys(
+    conn: sqlite3.Connection, embedder_id: str, known: VectorSet, added: VectorSet
+) -> VectorSet:
+    """The set built from the embedder's keys as they are now (from its index): rows written
+    since from `added`, the others from `known`, and the few neither holds read by key (an older
+    papershelf's unstamped writes); everything is read again when those are many or the width
+    changed. What a removal costs: the list of keys, not every vector."""
+    keys = np.array(
+        [key for (key,) in conn.execute(KEYS_OF_EMBEDDER, (embedder_id,))], dtype=np.int64
+    )
+    width = known.matrix.shape[1] if len(known.keys) else 0
+    if len(added.keys) and added.matrix.shape[1] != width:
+        return load_vectors(conn, embedder_id)
+    from_added, at_added = _positions(added.keys, keys)
+    from_known, at_known = _positions(known.keys, keys)
+    from_known &= ~from_added
+    unknown = keys[~(from_added | from_known)]
+    if len(unknown) > max(len(keys) // 4, 64):
+        return load_vectors(conn, embedder_id)
+    read = (
+        _vector_set(
+            added.version,
+            embedder_id,
+            conn.execute(
+                "SELECT id, paper_id, vector FROM passages WHERE id IN (SELECT value FROM json_each(?)) "
+                "AND embedder = ? AND vector IS NOT NULL ORDER BY id",
+                (json.dumps(unknown.tolist()), embedder_id),
+            ).fetchall(),
+        )
+        if len(unknown)
+        else None
+    )
+    if read is not None and (len(read.keys) != len(unknown) or read.matrix.shape[1] != width):
+        return load_vectors(conn, embedder_id)
+    matrix = np.empty((len(keys), width), np.float32)
+    paper_ids = np.empty(len(keys), dtype=object)
+    for source, chosen, at in (
+        (known, from_known, at_known),
+        (added, from_added, at_added),
+    ):
+        if not chosen.any():
+            continue
+        matrix[chosen] = source.matrix[at[chosen]]
+        paper_ids[chosen] = source.paper_ids[at[chosen]]
+    if read is not None:
+        rest = ~(from_added | from_known)
+        matrix[rest], paper_ids[rest] = read.matrix, read.paper_ids
+    return VectorSet(added.version, keys, paper_ids, matrix)
+
+
+KEYS_OF_EMBEDDER = "SELECT id FROM passages WHERE embedder = ? ORDER BY id"
+
+
+def _positions(held: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which of `keys` the ascending `held` has, and where."""
+    if not len(held):
+        return np.zeros(len(keys), bool), np.zeros(len(keys), np.int64)
+    at = np.minimum(np.searchsorted(held, keys), len(held) - 1)
+    return held[at] == keys, at
 
 
 def _merged(known: VectorSet, added: VectorSet) -> VectorSet | None:
