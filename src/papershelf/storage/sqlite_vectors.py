@@ -212,6 +212,9 @@ def _by_keys(
     )
     if read is not None and (len(read.keys) != len(unknown) or read.matrix.shape[1] != width):
         return load_vectors(conn, embedder_id)
+    if from_known.all():  # rows only removed: one gather, not a fill and a masked copy
+        matrix = np.take(known.matrix, at_known, axis=0)
+        return VectorSet(added.version, keys, known.paper_ids[at_known], matrix)
     matrix = np.empty((len(keys), width), np.float32)
     paper_ids = np.empty(len(keys), dtype=object)
     for source, chosen, at in (
