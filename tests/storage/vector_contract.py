@@ -117,7 +117,7 @@ class VectorStoreContract:
         keys = [p.key for p in store.passages_missing_vectors(SPACE, paper_ids=[paper_id])]
         store.set_vectors(SPACE, keys, rows(len(keys), start=start))
 
-    def _assert_read_since_is_a_full_read(self, store: Store, earlier: VectorSet) -> None:
+    def _assert_read_since_is_a_whole_read(self, store: Store, earlier: VectorSet) -> None:
         since = store.vectors(SPACE, unless_version=earlier.version, since=earlier)
         full = store.vectors(SPACE)
         assert since is not None and full is not None
@@ -139,50 +139,50 @@ class VectorStoreContract:
         earlier = self._library_of_two(store)
         store.put(make_document("doc:3", ["four", "five"]))
         self._vectorize(store, "doc:3", start=9)
-        self._assert_read_since_is_a_full_read(store, earlier)
+        self._assert_read_since_is_a_whole_read(store, earlier)
 
     def test_a_read_since_sees_vectors_given_to_older_passages(self, store: Store) -> None:
         store.put(make_document("doc:0", ["zero", "nought"]))
         earlier = self._library_of_two(store)
         self._vectorize(store, "doc:0", start=3)
-        self._assert_read_since_is_a_full_read(store, earlier)
+        self._assert_read_since_is_a_whole_read(store, earlier)
 
     def test_a_read_since_drops_a_removed_paper(self, store: Store) -> None:
         earlier = self._library_of_two(store)
         store.remove("doc:1")
-        self._assert_read_since_is_a_full_read(store, earlier)
+        self._assert_read_since_is_a_whole_read(store, earlier)
 
     def test_a_read_since_follows_a_paper_stored_again(self, store: Store) -> None:
         earlier = self._library_of_two(store)
         store.put(make_document("doc:1", ["one", "two", "more"]))
         self._vectorize(store, "doc:1", start=7)
-        self._assert_read_since_is_a_full_read(store, earlier)
+        self._assert_read_since_is_a_whole_read(store, earlier)
 
     def test_a_read_since_sees_a_vector_written_again(self, store: Store) -> None:
         earlier = self._library_of_two(store)
         store.set_vectors(SPACE, [int(earlier.keys[1])], rows(1, start=42))
-        self._assert_read_since_is_a_full_read(store, earlier)
+        self._assert_read_since_is_a_whole_read(store, earlier)
 
     def test_a_read_since_drops_vectors_of_another_embedder(self, store: Store) -> None:
         earlier = self._library_of_two(store)
         store.set_vectors("other-model#text1", [int(earlier.keys[0])], rows(1))
-        self._assert_read_since_is_a_full_read(store, earlier)
+        self._assert_read_since_is_a_whole_read(store, earlier)
         later = store.vectors(SPACE)
         assert later is not None
         store.set_vectors(SPACE, [int(earlier.keys[0])], rows(1, start=1))
-        self._assert_read_since_is_a_full_read(store, later)
+        self._assert_read_since_is_a_whole_read(store, later)
 
     def test_a_read_since_after_a_write_without_vectors(self, store: Store) -> None:
         earlier = self._library_of_two(store)
         store.put(make_document("doc:3", ["not embedded"]))
-        self._assert_read_since_is_a_full_read(store, earlier)
+        self._assert_read_since_is_a_whole_read(store, earlier)
 
     def test_a_read_since_an_empty_set(self, store: Store) -> None:
         earlier = store.vectors(SPACE)
         assert earlier is not None
         store.put(make_document("doc:1", ["one"]))
         self._vectorize(store, "doc:1")
-        self._assert_read_since_is_a_full_read(store, earlier)
+        self._assert_read_since_is_a_whole_read(store, earlier)
 
     # The lexicon read given an earlier one (`since`) is the whole read's: the same words in the
     # same order with the same vectors.
@@ -276,3 +276,9 @@ class VectorStoreContract:
         assert earlier.terms == ["alpha", "beta"]
         store.put(make_document("doc:2", ["beta", "beta", "beta"]))
         self._assert_lexicon_since_is_a_whole_read(store, earlier)
+
+    def test_a_read_since_every_paper_was_removed(self, store: Store) -> None:
+        earlier = self._library_of_two(store)
+        store.remove("doc:1")
+        store.remove("doc:2")
+        self._assert_read_since_is_a_whole_read(store, earlier)

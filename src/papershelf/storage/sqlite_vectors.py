@@ -197,19 +197,9 @@ def _by_keys(
     unknown = keys[~(from_added | from_known)]
     if len(unknown) > max(len(keys) // 4, 64):
         return load_vectors(conn, embedder_id)
-    read = (
-        _vector_set(
-            added.version,
-            embedder_id,
-            conn.execute(
-                "SELECT id, paper_id, vector FROM passages WHERE id IN (SELECT value FROM json_each(?)) "
-                "AND embedder = ? AND vector IS NOT NULL ORDER BY id",
-                (json.dumps(unknown.tolist()), embedder_id),
-            ).fetchall(),
-        )
-        if len(unknown)
-        else None
-    )
+    if not len(keys):
+        return _vector_set(added.version, embedder_id, [])
+    read = _rows_of_keys(conn, embedder_id, unknown, added.version) if len(unknown) else None
     if read is not None and (len(read.keys) != len(unknown) or read.matrix.shape[1] != width):
         return load_vectors(conn, embedder_id)
     if from_known.all():  # rows only removed: one gather, not a fill and a masked copy
@@ -232,6 +222,18 @@ def _by_keys(
 
 
 KEYS_OF_EMBEDDER = "SELECT id FROM passages WHERE embedder = ? ORDER BY id"
+
+
+def _rows_of_keys(
+    conn: sqlite3.Connection, embedder_id: str, keys: np.ndarray, version: str
+) -> VectorSet:
+    rows = conn.execute(
+        "SELECT id, paper_id, vector FROM passages "
+        "WHERE id IN (SELECT value FROM json_each(?)) AND embedder = ? AND vector IS NOT NULL "
+        "ORDER BY id",
+        (json.dumps(keys.tolist()), embedder_id),
+    ).fetchall()
+    return _vector_set(version, embedder_id, rows)
 
 
 def _positions(held: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
