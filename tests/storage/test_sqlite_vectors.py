@@ -185,3 +185,34 @@ def test_the_keys_of_an_embedder_come_from_its_index_alone(store: SqliteStore) -
         "EXPLAIN QUERY PLAN " + sqlite_vectors.KEYS_OF_EMBEDDER, (SPACE,)
     )
     assert any("COVERING INDEX passages_embedder" in row[3] for row in plan.fetchall())
+
+
+def test_a_reader_on_another_connection_follows_a_writers_changes(tmp_path: Path) -> None:
+    """As a server follows `papershelf add` and `rm` run in another process."""
+    path = tmp_path / "shared.db"
+    writer, reader = SqliteStore(path), SqliteStore(path)
+    writer.put(make_document("doc:1", ["alpha beta", "alpha beta"]))
+    writer.set_vectors(SPACE, [p.key for p in writer.passages_missing_vectors(SPACE)], rows(2))
+    writer.set_term_vectors(SPACE, writer.terms_missing_vectors(SPACE), rows(2))
+    vectors, words = reader.vectors(SPACE), reader.term_vectors(SPACE)
+    for step in range(3):
+        paper = f"doc:{step + 2}"
+        writer.put(make_document(paper, [f"gamma{step} alpha", f"gamma{step}"]))
+        pending = [p.key for p in writer.passages_missing_vectors(SPACE)]
+        writer.set_vectors(SPACE, pending, rows(len(pending), start=step + 3))
+        missing = writer.terms_missing_vectors(SPACE)
+        writer.set_term_vectors(SPACE, missing, rows(len(missing), start=step + 3))
+        if step == 1:
+            writer.remove("doc:1")
+        assert vectors is not None and words is not None
+        vectors = reader.vectors(SPACE, unless_version=vectors.version, since=vectors)
+        words = reader.term_vectors(SPACE, unless_version=words.version, since=words)
+        whole, whole_words = writer.vectors(SPACE), writer.term_vectors(SPACE)
+        assert vectors is not None and words is not None
+        assert whole is not None and whole_words is not None
+        assert vectors.keys.tolist() == whole.keys.tolist()
+        np.testing.assert_array_equal(vectors.matrix, whole.matrix)
+        assert words.terms == whole_words.terms
+        np.testing.assert_array_equal(words.matrix, whole_words.matrix)
+    writer.close()
+    reader.close()
