@@ -172,9 +172,9 @@ def load_vectors_since(conn: sqlite3.Connection, embedder_id: str, known: Vector
         added = _vector_set(read_version(conn), embedder_id, rows)
     except StoreError:
         return load_vectors(conn, embedder_id)
-    merged = _merged(known, added)
-    if merged is not None and len(merged.keys) == count and int(merged.keys.sum()) == key_sum:
-        return merged
+    appended = _appended(known, added)
+    if appended is not None and len(appended.keys) == count and appended.keys.sum() == key_sum:
+        return appended
     return _by_keys(conn, embedder_id, known, added)
 
 
@@ -244,22 +244,22 @@ def _positions(held: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return held[at] == keys, at
 
 
-def _merged(known: VectorSet, added: VectorSet) -> VectorSet | None:
-    """`known` and `added` in one set, in key order (under `added`'s version); None when a row of
-    `added` replaces one of `known` or their widths differ."""
+def _appended(known: VectorSet, added: VectorSet) -> VectorSet | None:
+    """`known` with `added` after it (under `added`'s version), when every added key comes after
+    the known ones and the widths agree; None otherwise (`_by_keys` places such rows)."""
     if len(added.keys) == 0:
         return VectorSet(added.version, known.keys, known.paper_ids, known.matrix, len(known.keys))
     if len(known.keys) == 0:
         return added
-    if added.matrix.shape[1] != known.matrix.shape[1] or np.isin(added.keys, known.keys).any():
+    if added.keys[0] <= known.keys[-1] or added.matrix.shape[1] != known.matrix.shape[1]:
         return None
-    keys = np.concatenate([known.keys, added.keys])
-    paper_ids = np.concatenate([known.paper_ids, added.paper_ids])
-    matrix = np.concatenate([known.matrix, added.matrix])
-    if added.keys[0] > known.keys[-1]:
-        return VectorSet(added.version, keys, paper_ids, matrix, len(known.keys))
-    order = np.argsort(keys, kind="stable")
-    return VectorSet(added.version, keys[order], paper_ids[order], matrix[order])
+    return VectorSet(
+        added.version,
+        np.concatenate([known.keys, added.keys]),
+        np.concatenate([known.paper_ids, added.paper_ids]),
+        np.concatenate([known.matrix, added.matrix]),
+        len(known.keys),
+    )
 
 
 def passages_by_key(conn: sqlite3.Connection, keys: Sequence[int]) -> dict[int, Passage]:
