@@ -197,21 +197,18 @@ def search_after_writes_ms(
     assert library.embedder is not None
     library.search(query, mode="hybrid")
     ingest_synthetic(library.store, vector_space(library.embedder), [extra])
-    timings = {}
-    after_adding: list[tuple[str, SearchMode]] = [("added", "lexical"), ("added hybrid", "hybrid")]
-    after_removing: list[tuple[str, SearchMode]] = [
-        ("removed", "lexical"),
-        ("removed hybrid", "hybrid"),
-    ]
-    for label, mode in after_adding:
+    timings: dict[str, float] = {}
+
+    def timed(label: str, mode: SearchMode) -> None:
         started = time.perf_counter()
         library.search(query, mode=mode)
         timings[label] = (time.perf_counter() - started) * 1000
+
+    timed("added", "lexical")
+    timed("added hybrid", "hybrid")
     library.store.remove(extra[0].paper.id)
-    for label, mode in after_removing:
-        started = time.perf_counter()
-        library.search(query, mode=mode)
-        timings[label] = (time.perf_counter() - started) * 1000
+    timed("removed", "lexical")
+    timed("removed hybrid", "hybrid")
     return timings
 
 
