@@ -43,8 +43,10 @@ def in_traditional_script(questions: list[Question]) -> list[Question]:
 
 def in_taiwan_vocabulary(questions: list[Question]) -> list[Question]:
     """The Chinese questions as OpenCC's s2twp writes them: traditional script with Taiwan's words
-    for things (软件 -> 軟體, 数据 -> 資料, 网络 -> 網路), a table independent of CC-CEDICT."""
-    import opencc  # the bench's own dependency (the dev extra)
+    for things (软件 -> 軟體, 数据 -> 資料, 网络 -> 網路), a table independent of CC-CEDICT.
+    The search carries them back with the same tables read the other way (tw2sp), so these show
+    that nothing is lost on the way, not how Taiwan's own writers are served: see taiwan.jsonl."""
+    import opencc
 
     convert = opencc.OpenCC("s2twp").convert
     return [

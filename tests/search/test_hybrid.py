@@ -230,3 +230,15 @@ def test_a_passage_in_traditional_chinese_is_found_by_a_simplified_question(
     searcher = Searcher(store, use_model)
     for question in ("训练数据集由哪些部分组成？", "Which datasets make up the training data?"):
         assert searcher.search(question, limit=1)[0].citation.paper_id == "doc:hant"
+
+
+def test_a_question_in_taiwan_wording_finds_the_mainland_words_of_a_chinese_text(
+    store: SqliteStore, use_model
+) -> None:
+    store.put(make_document("doc:zh", ["该软件在视频数据上训练，内存占用小。"]))
+    store.put(make_document("doc:other", ["人工标注的资料用于训练，显存占用较大。"]))
+    embed_missing(store, use_model)
+    searcher = Searcher(store, use_model)
+    question = "這套軟體用哪些影片資料訓練？記憶體佔用多少？"  # 软件, 视频, 数据, 内存 in Taiwan
+    for mode in ("lexical", "hybrid"):
+        assert searcher.search(question, limit=1, mode=mode)[0].citation.paper_id == "doc:zh"

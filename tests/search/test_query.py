@@ -61,3 +61,18 @@ def test_compact_drops_exactly_what_regex_whitespace_matches() -> None:
     assert {c for c in every_character if c.isspace()} == spaces
     text = "批 归\u3000一化\u00a0 Top - 5\n\t0 . 5\u2028ｘ"
     assert compact(text) == re.sub(r"\s+", "", fold(text))
+
+
+def test_a_question_in_taiwan_wording_is_also_asked_in_the_mainland_words() -> None:
+    query = analyse("這套軟體用哪些影片訓練？")
+    assert {"软件", "视频"} <= set(query.terms)  # the mainland words a simplified text uses
+    assert {"软体", "影片"} <= set(query.terms)  # and its own, for a text written in Taiwan
+    assert query.text == "这套软件用哪些视频训练？"
+
+
+def test_a_simplified_question_keeps_its_words() -> None:
+    # 影片 is 'film' on the mainland and 'video' in Taiwan: only a question in traditional
+    # script is read as Taiwan's wording.
+    query = analyse("这部影片的数据集有多大？")
+    assert "影片" in query.terms and "视频" not in query.terms
+    assert query.text == "这部影片的数据集有多大？"

@@ -5,6 +5,7 @@ plus quoted phrases as phrase terms; the dense side gets the question as written
 marks. The language tells the fusion how far lexical matches can be trusted.
 """
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +19,7 @@ from papershelf.core.textindex import (
     query_terms,
 )
 from papershelf.core.tokens import CJK_CHAR, cjk_ratio
+from papershelf.search.regional_words import in_mainland_words
 
 # "…", “…”, 「…」 and 『…』 mark an exact phrase.
 _PHRASE = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」|『([^』]+)』')
@@ -42,7 +44,22 @@ class Query:
 
 
 def analyse(query: str) -> Query:
-    query = to_simplified(query)  # as the index folds it; the dictionary's words are simplified
+    """The question for each retriever. One in traditional script is also asked in the mainland's
+    words (regional_words.py): the dense side and the translations get those, the lexical side
+    both spellings, as a text written in Taiwan keeps its own."""
+    folded = to_simplified(query)  # as the index folds it; the dictionary's words are simplified
+    if folded == query:
+        return _analysed(folded)
+    mainland = _analysed(in_mainland_words(query))
+    as_written = _analysed(folded)
+    if mainland.text == as_written.text:
+        return as_written
+    return dataclasses.replace(
+        mainland, terms=list(dict.fromkeys(mainland.terms + as_written.terms))
+    )
+
+
+def _analysed(query: str) -> Query:
     phrases = [next(g for g in match.groups() if g) for match in _PHRASE.finditer(query)]
     text = " ".join(_PHRASE.sub(lambda m: next(g for g in m.groups() if g), query).split())
     terms = query_terms(text)
