@@ -23,6 +23,8 @@ from papershelf.library import Library
 
 EVAL_DIR = Path(__file__).resolve().parent
 QUESTIONS = EVAL_DIR / "questions.jsonl"
+# Questions written as Taiwan's researchers write them (README, "Questions in Taiwan's wording").
+TAIWAN_QUESTIONS = EVAL_DIR / "taiwan.jsonl"
 TUTORIAL_EXPORT = "docs/essay_database.ai_essay.json"
 EXPORT_PREFIX = "export:"
 

@@ -4,6 +4,7 @@ the text papershelf extracts from the corpus."""
 import pytest
 from bench.eval.check_evidence import (
     QUESTIONS,
+    TAIWAN_QUESTIONS,
     Question,
     evidence_failures,
     evidence_in,
@@ -15,6 +16,7 @@ from bench.eval.check_evidence import (
     temporary_library,
 )
 
+from papershelf.core.chinese_script import to_simplified
 from papershelf.core.models import Passage
 
 
@@ -23,8 +25,21 @@ def questions() -> list[Question]:
     return load_questions(QUESTIONS)
 
 
+@pytest.fixture(scope="module")
+def taiwan_questions() -> list[Question]:
+    return load_questions(TAIWAN_QUESTIONS)
+
+
 def test_every_question_follows_the_schema():
     assert schema_errors(read_records(QUESTIONS)) == []
+    assert schema_errors(read_records(TAIWAN_QUESTIONS)) == []
+
+
+def test_the_taiwan_questions_are_chinese_in_traditional_script(taiwan_questions):
+    assert len(taiwan_questions) >= 30
+    for q in taiwan_questions:
+        assert q.language == "zh" and to_simplified(q.question) != q.question, q.id
+    assert not {q.id for q in taiwan_questions} & {q.id for q in load_questions(QUESTIONS)}
 
 
 def test_the_set_has_at_least_80_questions_and_half_of_them_in_chinese(questions):
@@ -77,12 +92,12 @@ def test_a_missing_evidence_string_names_its_question():
 
 
 @pytest.fixture(scope="module")
-def extracted_corpus(questions):
+def extracted_corpus(questions, taiwan_questions):
     from tests.conftest import CORPUS
 
     if not CORPUS.is_dir():
         pytest.skip(f"shared corpus not found at {CORPUS}")
-    needed = {d for q in questions for d in q.docs}
+    needed = {d for q in questions + taiwan_questions for d in q.docs}
     with temporary_library() as library:
         mapping, failures = ingest(library, CORPUS, needed)
         passages, contents = extracted(library, mapping)
@@ -102,3 +117,11 @@ def test_every_gold_evidence_string_occurs_in_the_extracted_text(
 ):
     passages, contents, _failures = extracted_corpus
     assert evidence_failures(questions, passages, contents) == []
+
+
+@pytest.mark.corpus
+def test_every_taiwan_question_s_evidence_occurs_in_the_extracted_text(
+    corpus, extracted_corpus, taiwan_questions
+):
+    passages, contents, _failures = extracted_corpus
+    assert evidence_failures(taiwan_questions, passages, contents) == []
