@@ -184,7 +184,7 @@ def scale_rows(
     for size in sorted(sizes):
         added = papers[done // PASSAGES_PER_PAPER : size // PASSAGES_PER_PAPER]
         speed: dict[str, float] = {}
-        read: dict[str, tuple[float, float, float]] = {}
+        read: dict[str, tuple[float, ...]] = {}
         times: dict[tuple[str, str], list[float]] = {}
         for backend, library in libraries.items():
             speed[backend] = ingest_synthetic(library.store, space, added)
@@ -193,7 +193,7 @@ def scale_rows(
                 times[backend, mode] = mode_latencies(library, queries, mode)
             first = first_lexical_ms(library, queries[0])
             writes = search_after_writes_ms(library, extra, queries[0])
-            read[backend] = (first, writes["added"], writes["removed"])
+            read[backend] = (first, *(writes[label] for label in AFTER_WRITES))
             print(f"{size:>6} passages {backend:8} ingest {speed[backend]:7.0f} passages/s")
         done = size
         ingest.append(side_by_side([size], {b: (speed[b],) for b in speed}))
@@ -217,14 +217,15 @@ RECALL_HEADERS = [
     "MongoDB ms p50",
     "R@5 ratio",
 ]
+# The searches after writes (bench_search_scale.search_after_writes_ms), in its order.
+AFTER_WRITES = ["added", "added hybrid", "removed", "removed hybrid"]
 READ_HEADERS = [
     "passages",
-    "SQLite whole",
-    "SQLite added",
-    "SQLite removed",
-    "MongoDB whole",
-    "MongoDB added",
-    "MongoDB removed",
+    *(
+        f"{backend} {stage}"
+        for backend in ("SQLite", "MongoDB")
+        for stage in ["whole", *AFTER_WRITES]
+    ),
     "whole ratio",
 ]
 LATENCY_HEADERS = [
@@ -286,8 +287,9 @@ def main() -> None:
         + f"\n\n### Search latency by size (ms; `Library.search(limit=5)`, {len(timed)} of the "
         "evaluation questions, after one warm-up search per mode)\n\n"
         + table(LATENCY_HEADERS, latency_table)
-        + "\n\n### Reading the lexical index (ms; one lexical search that reads it whole, then one "
-        "after a 100-passage paper is added, then one after it is removed again)\n\n"
+        + "\n\n### Searches after writes (ms; one lexical search that reads the lexical index "
+        "whole, then a lexical and a hybrid search after a 100-passage paper is added with its "
+        "vectors, then both after it is removed again: each the first to see the write)\n\n"
         + table(READ_HEADERS, read_table)
         + "\n\n"
         + "\n".join(f"- {note}" for note in notes)

@@ -9,6 +9,16 @@ from tests.storage.contract import make_document
 SPACE = "test-model#text1"
 
 
+def assert_a_whole_read(found: VectorSet | None, store: Store) -> None:
+    """`found` is what a whole read of the store's vectors gives now, order included."""
+    whole = store.vectors(SPACE)
+    assert found is not None and whole is not None
+    assert found.version == whole.version
+    assert found.keys.tolist() == whole.keys.tolist()
+    assert found.paper_ids.tolist() == whole.paper_ids.tolist()
+    np.testing.assert_array_equal(found.matrix, whole.matrix)
+
+
 def rows(n: int, width: int = 4, start: float = 0.0) -> np.ndarray:
     return (np.arange(n * width, dtype=np.float32).reshape(n, width) + start) / 10
 
@@ -118,13 +128,9 @@ class VectorStoreContract:
         store.set_vectors(SPACE, keys, rows(len(keys), start=start))
 
     def _assert_read_since_is_a_whole_read(self, store: Store, earlier: VectorSet) -> None:
-        since = store.vectors(SPACE, unless_version=earlier.version, since=earlier)
-        full = store.vectors(SPACE)
-        assert since is not None and full is not None
-        assert since.version == full.version
-        assert since.keys.tolist() == full.keys.tolist()
-        assert since.paper_ids.tolist() == full.paper_ids.tolist()
-        np.testing.assert_array_equal(since.matrix, full.matrix)
+        assert_a_whole_read(
+            store.vectors(SPACE, unless_version=earlier.version, since=earlier), store
+        )
 
     def _library_of_two(self, store: Store) -> VectorSet:
         store.put(make_document("doc:1", ["one", "two"]))

@@ -51,6 +51,7 @@ from papershelf.storage.mongo_docs import (
 from papershelf.storage.mongo_layout import ANALYZER_ID, Collections, create_indexes
 from papershelf.storage.mongo_reindex import rebuild_index, rebuild_lease
 from papershelf.storage.mongo_search import HeldTitles, LexicalIndex
+from papershelf.storage.mongo_vector_reads import VectorReads, count_vector_writes
 from papershelf.storage.mongo_vectors import (
     KEYS_ID,
     LIBRARY_FIELD,
@@ -61,8 +62,9 @@ from papershelf.storage.mongo_vectors import (
     missing_query,
     read_version,
     term_vectors,
-    vector_set,
+    uncounted_changes,
     vector_updates,
+    version_of,
 )
 from papershelf.storage.mongo_writes import Writer
 
@@ -94,6 +96,7 @@ class MongoStore:
         self._writer = Writer(self._client, self.c, self.transactions)
         self._titles = HeldTitles(self.c)
         self._lexical = LexicalIndex(self.c, self._titles)
+        self._vector_reads = VectorReads(self.c)
 
     def _prepare(self) -> bool:
         """Create what a new library needs; whether its lexical index is stale."""
@@ -234,13 +237,19 @@ class MongoStore:
 
     def set_vectors(self, embedder_id: str, keys: Sequence[int], matrix: np.ndarray) -> int:
         matrix = checked_matrix(keys, matrix)
-        updates = vector_updates("_id", embedder_id, [int(k) for k in keys], matrix)
-        return self._update_vectors(self.c.passages, updates)
+        ids = [int(k) for k in keys]
+        updates = vector_updates("_id", embedder_id, ids, matrix)
+        return self._update_vectors(self.c.passages, updates, passage_keys=ids)
 
     def _update_vectors(
-        self, collection: Any, updates: list[UpdateOne], count: int | None = None
+        self,
+        collection: Any,
+        updates: list[UpdateOne],
+        count: int | None = None,
+        passage_keys: Sequence[int] = (),
     ) -> int:
-        """Apply the vector updates in one transaction; how many matched (or `count`)."""
+        """Apply the vector updates in one transaction; how many matched (or `count`). Vector
+        writes to passages are counted on their papers, after the writes (mongo_vector_reads)."""
         if not updates:
             return 0
 
@@ -248,6 +257,8 @@ class MongoStore:
             result = collection.bulk_write(updates, ordered=False, session=session)
             stored = result.matched_count if count is None else count
             if stored:
+                if passage_keys:
+                    count_vector_writes(self.c, passage_keys, session)
                 bump_version(self.c.meta, session)
             return stored
 
@@ -260,22 +271,12 @@ class MongoStore:
         unless_version: str | None = None,
         since: VectorSet | None = None,
     ) -> VectorSet | None:
-        # A passage's rows come and go with its paper's current generation, not with writes to
-        # the rows themselves, so `since` is not used: every vector is read again.
         with self._errors():
-            version = read_version(self.c.meta)
+            found = self.c.meta.find_one({"_id": VERSION_ID})
+            version = version_of(found)
             if unless_version is not None and version == unless_version:
                 return None
-            generations = self._generations()
-            docs = [
-                doc
-                for doc in self.c.passages.find(
-                    {"embedder": embedder_id, "vector": {"$ne": None}},
-                    {"paper_id": 1, "generation": 1, "vector": 1},
-                ).sort("_id", ASCENDING)
-                if generations.get(doc["paper_id"]) == doc["generation"]
-            ]
-        return vector_set(version, docs, embedder_id)
+            return self._vector_reads.read(embedder_id, version, uncounted_changes(found), since)
 
     def get_passages(self, keys: Sequence[int]) -> dict[int, Passage]:
         if not keys:

@@ -26,8 +26,23 @@ LIBRARY_FIELD = "library"  # of the version document: a random id given when the
 KEYS_ID = "passage_key_high"
 
 
+# Of the version document: the changes made by a papershelf that counts its vector writes on the
+# papers (mongo_vector_reads). A change it did not make (an older papershelf's) shows as a
+# difference from `value`, and readers then read everything.
+COUNTED_FIELD = "counted"
+
+
 def bump_version(meta: Collection, session: ClientSession | None = None) -> None:
-    meta.update_one({"_id": VERSION_ID}, {"$inc": {"value": 1}}, upsert=True, session=session)
+    meta.update_one(
+        {"_id": VERSION_ID}, {"$inc": {"value": 1, COUNTED_FIELD: 1}}, upsert=True, session=session
+    )
+
+
+def uncounted_changes(found: dict[str, Any] | None) -> int:
+    """Changes of the store a papershelf that counts vector writes did not make."""
+    if found is None:
+        return 0
+    return int(found["value"]) - int(found.get(COUNTED_FIELD, 0))
 
 
 def read_version(meta: Collection, session: ClientSession | None = None) -> str:
