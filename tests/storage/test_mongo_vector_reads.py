@@ -149,3 +149,16 @@ def test_a_database_put_back_at_an_earlier_version_is_read_whole(
     assert found is not None
     np.testing.assert_array_equal(found.matrix[1], found.matrix[0])
     assert_a_whole_read(found, mongo_store)
+
+
+def test_a_vector_write_counts_on_its_papers_without_distinct(recorded) -> None:
+    # A transaction refuses `distinct` on a sharded collection, and docs/scaling.md shards the
+    # passages: the papers of the written passages are found with a plain query.
+    store, commands = recorded
+    store.put(make_document("doc:1", ["one", "two"]))
+    commands.recording = True
+    vectorize(store, "doc:1")
+    commands.recording = False
+    assert not [c for c in commands.sent if "distinct" in c]
+    marks = store.c.papers.find_one({"papershelf.id": "doc:1"})
+    assert marks is not None and marks["papershelf"]["vector_writes"] == 1

@@ -44,7 +44,10 @@ class _Remembered:
 
 def count_vector_writes(c: Collections, keys: Sequence[int], session: ClientSession | None) -> None:
     """Count a vector write on the papers of these passages (after the vectors are written)."""
-    papers = c.passages.distinct("paper_id", {"_id": {"$in": list(keys)}}, session=session)
+    # Not `distinct`: a transaction refuses it on a sharded collection (docs/scaling.md shards
+    # the passages).
+    found = c.passages.find({"_id": {"$in": list(keys)}}, {"paper_id": 1}, session=session)
+    papers = sorted({doc["paper_id"] for doc in found})
     if papers:
         c.papers.update_many(
             {"papershelf.id": {"$in": papers}},
