@@ -5,7 +5,10 @@ library under the same name, a database put back, a change an older papershelf m
 import numpy as np
 import pytest
 from pymongo import MongoClient, monitoring
+from pymongo.errors import AutoReconnect
 
+from papershelf.core.errors import StoreError
+from papershelf.storage import mongo, mongo_vector_reads
 from papershelf.storage.base import VectorSet
 from papershelf.storage.mongo import MongoStore
 from papershelf.storage.mongo_docs import vector_binary
@@ -162,3 +165,111 @@ def test_a_vector_write_counts_on_its_papers_without_distinct(recorded) -> None:
     assert not [c for c in commands.sent if "distinct" in c]
     marks = store.c.papers.find_one({"papershelf.id": "doc:1"})
     assert marks is not None and marks["papershelf"]["vector_writes"] == 1
+
+
+# Two reads at one version can see different marks: a writer moved them between the version and
+# the marks. The marks belong to the set each read returned.
+
+OTHER = "other-model#text1"
+
+
+@pytest.fixture
+def standalone(mongo_standalone_server: object, mongo_db_name: str):
+    uri = mongo_standalone_server.uri  # type: ignore[attr-defined]
+    reader = MongoStore(uri, mongo_db_name, "ai_essay")
+    writer = MongoStore(uri, mongo_db_name, "ai_essay")
+    assert not writer.transactions
+    yield reader, writer
+    reader.close()
+    writer.close()
+
+
+def test_a_read_between_a_writer_s_count_and_its_version_leaves_other_sets_alone(
+    standalone, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reader, writer = standalone
+    library_of_two(writer)
+    first = reader.vectors(SPACE)
+    assert first is not None
+    real_bump = mongo.bump_version
+    between: dict[str, VectorSet | None] = {}
+
+    def bump_later(meta, session=None):  # the vector is written and counted, the version not
+        between["other"] = reader.vectors(OTHER)  # another embedder's read at that version
+        real_bump(meta, session)
+
+    monkeypatch.setattr(mongo, "bump_version", bump_later)
+    writer.set_vectors(SPACE, [int(first.keys[0])], rows(1, start=70))
+    monkeypatch.undo()
+    assert between["other"] is not None and between["other"].version == first.version
+    found = reader.vectors(SPACE, unless_version=first.version, since=first)
+    np.testing.assert_array_equal(found.matrix[0], rows(1, start=70)[0])  # type: ignore[union-attr]
+    assert_a_whole_read(found, reader)
+
+
+def test_a_commit_between_a_read_s_version_and_its_marks_leaves_other_sets_alone(
+    mongo_uri: str, mongo_db_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reader = MongoStore(mongo_uri, mongo_db_name, "ai_essay")
+    writer = MongoStore(mongo_uri, mongo_db_name, "ai_essay")
+    try:
+        assert writer.transactions
+        library_of_two(writer)
+        first = reader.vectors(SPACE)
+        assert first is not None
+        real_marks = mongo_vector_reads.paper_marks
+
+        def marks_after_a_commit(c):
+            monkeypatch.setattr(mongo_vector_reads, "paper_marks", real_marks)
+            writer.set_vectors(SPACE, [int(first.keys[0])], rows(1, start=70))
+            return real_marks(c)
+
+        monkeypatch.setattr(mongo_vector_reads, "paper_marks", marks_after_a_commit)
+        other = reader.vectors(OTHER)
+        assert other is not None and other.version == first.version
+        found = reader.vectors(SPACE, unless_version=first.version, since=first)
+        assert_a_whole_read(found, reader)
+    finally:
+        reader.close()
+        writer.close()
+
+
+def test_vectors_written_when_counting_them_failed_are_read(
+    standalone, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without a transaction the vectors stay written: readers are told to read everything once.
+    reader, writer = standalone
+    library_of_two(writer)
+    earlier = reader.vectors(SPACE)
+    assert earlier is not None
+
+    def lost(*args, **kwargs):
+        raise AutoReconnect("connection lost")
+
+    monkeypatch.setattr(mongo, "count_vector_writes", lost)
+    with pytest.raises(StoreError):
+        writer.set_vectors(SPACE, [int(earlier.keys[0])], rows(1, start=70))
+    monkeypatch.undo()
+    found = reader.vectors(SPACE, unless_version=earlier.version, since=earlier)
+    assert found is not None
+    np.testing.assert_array_equal(found.matrix[0], rows(1, start=70)[0])
+    assert_a_whole_read(found, reader)
+
+
+def test_a_reindex_makes_every_reader_read_its_vectors_whole(
+    mongo_store: MongoStore, mongo_uri: str, mongo_db_name: str
+) -> None:
+    # The repair when a reader may hold rows its marks do not show (a cross-shard commit seen in
+    # part): a vector changed behind the marks, under a counted version move.
+    earlier = library_of_two(mongo_store)
+    db = MongoClient(mongo_uri)[mongo_db_name]
+    new = vector_binary(rows(1, start=88)[0])
+    db["ai_essay.passages"].update_one({"_id": int(earlier.keys[0])}, {"$set": {"vector": new}})
+    db["ai_essay.meta"].update_one({"_id": VERSION_ID}, {"$inc": {"value": 1, "counted": 1}})
+    stale = mongo_store.vectors(SPACE, since=earlier)
+    assert stale is not None and not np.array_equal(stale.matrix[0], rows(1, start=88)[0])
+    mongo_store.reindex()
+    found = mongo_store.vectors(SPACE, since=stale)
+    assert found is not None
+    np.testing.assert_array_equal(found.matrix[0], rows(1, start=88)[0])
+    assert_a_whole_read(found, mongo_store)

@@ -2,7 +2,7 @@
 retrieval, nothing else."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -32,6 +32,8 @@ class VectorSet:
     # Built from a set read earlier (`Store.vectors(since=...)`): its first `carried` rows are
     # that set's rows, unchanged. 0 when read whole, or when new rows fall between earlier ones.
     carried: int = 0
+    # What the store read the set under, for a later read `since` it; opaque to everyone else.
+    read_marks: object = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -102,8 +104,8 @@ class Store(Protocol):
     ) -> VectorSet | None:
         """All vectors of `embedder_id`; None when the store's version is still `unless_version`
         (so a caller can keep its copy without reading them again). `since`, a set this store
-        returned earlier, lets a store read only what was written after it (SQLite does, MongoDB
-        reads everything again); the answer is the same."""
+        returned earlier, lets a store read only what was written after it (SQLite by the stamps
+        on rows, MongoDB by the marks on papers); the answer is the same."""
 
     def get_passages(self, keys: Sequence[int]) -> dict[int, Passage]:
         """The passages with these keys that exist, by key."""

@@ -180,7 +180,7 @@ class MongoStore:
                 {"$set": {"value": mongo_analyzer_fingerprint()}, "$inc": {"runs": 1}},
                 upsert=True,
             )
-            bump_version(self.c.meta)
+            bump_version(self.c.meta, counted=False)  # and every reader reads all vectors once
 
     def _generations(self, paper_ids: Sequence[str] | None = None) -> dict[str, Any]:
         query: dict[str, Any] = dict(MANAGED)
@@ -257,9 +257,15 @@ class MongoStore:
             result = collection.bulk_write(updates, ordered=False, session=session)
             stored = result.matched_count if count is None else count
             if stored:
-                if passage_keys:
-                    count_vector_writes(self.c, passage_keys, session)
-                bump_version(self.c.meta, session)
+                try:
+                    if passage_keys:
+                        count_vector_writes(self.c, passage_keys, session)
+                    bump_version(self.c.meta, session)
+                except PyMongoError:
+                    if session is None:  # no transaction undoes the vectors written: readers
+                        with suppress(PyMongoError):  # must read everything once
+                            bump_version(self.c.meta, counted=False)
+                    raise
             return stored
 
         with self._errors():

@@ -3,17 +3,17 @@
 A passage's vector counts while its paper's current generation is the passage's, so what a read
 depends on is, per paper, the generation and the vector writes to its passages. Every paper
 document carries both: `put` gives it a new generation, and `set_vectors` counts a write on each
-paper it touched (VECTOR_WRITES) after writing the vectors. A read remembers these marks with the
-set it returned; a read given that set (`since`) reads the marks again and only the vectors of the
-papers whose marks moved, gone papers dropped. The answer is a whole read's, order included.
+paper it touched (VECTOR_WRITES) after writing the vectors. A read returns these marks with the set
+(`VectorSet.read_marks`: two reads at one version may see different marks, a writer having moved
+them in between); a read given that set (`since`) reads the marks again and only the vectors of
+the papers whose marks moved, gone papers dropped. The answer is a whole read's, order included.
 
 A writer counts its write only after the vectors are written, so a reader that sees the count sees
 them, and one that does not will see the count moved at its next read. An older papershelf counts
 nothing; the version document shows its changes (`uncounted_changes`), and the next read is whole.
 """
 
-import threading
-from collections import OrderedDict
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,15 +30,14 @@ from papershelf.storage.mongo_vectors import vector_set
 VECTOR_WRITES = "vector_writes"  # in each paper document's `papershelf` fields
 _MARKS = {"papershelf.id": 1, "papershelf.generation": 1, f"papershelf.{VECTOR_WRITES}": 1}
 _ROW_FIELDS = {"paper_id": 1, "generation": 1, "vector": 1}
-# Sets whose marks are remembered: one per embedder a process searches, and a few versions of it.
-REMEMBERED = 8
-
 Marks = dict[str, tuple[Any, int]]  # paper id -> (current generation, vector writes)
 
 
 @dataclass(frozen=True)
-class _Remembered:
-    marks: Marks
+class _ReadMarks:
+    """Carried by each set this store returns (`VectorSet.read_marks`)."""
+
+    papers: Marks
     uncounted: int  # the store's changes no counting papershelf made, at the read
 
 
@@ -70,44 +69,23 @@ def _library_and_count(version: str) -> tuple[str, int]:
 
 
 class VectorReads:
-    """The store's passage vector reads, with the marks of the sets they returned."""
+    """The store's passage vector reads."""
 
     def __init__(self, c: Collections):
         self.c = c
-        self._read: OrderedDict[str, _Remembered] = OrderedDict()
-        self._lock = threading.Lock()
 
     def read(
         self, embedder_id: str, version: str, uncounted: int, since: VectorSet | None
     ) -> VectorSet:
         """Every current vector of the embedder under `version` (read, with `uncounted`, before
-        the marks), built from `since` where its marks are known, it is of this library at no
-        later version, and every change since was counted."""
+        the marks), built from `since` when its marks can be trusted (`_earlier_marks`)."""
         marks = paper_marks(self.c)
-        earlier = self._earlier_marks(since, version, uncounted)
+        earlier = _earlier_marks(since, version, uncounted)
         if since is None or earlier is None:
             found = self._whole(embedder_id, version, marks)
         else:
             found = self._changed(embedder_id, version, marks, since, earlier)
-        with self._lock:
-            self._read[version] = _Remembered(marks, uncounted)
-            self._read.move_to_end(version)
-            while len(self._read) > REMEMBERED:
-                self._read.popitem(last=False)
-        return found
-
-    def _earlier_marks(self, since: VectorSet | None, version: str, uncounted: int) -> Marks | None:
-        if since is None:
-            return None
-        with self._lock:
-            earlier = self._read.get(since.version)
-        library, count = _library_and_count(version)
-        known_library, known_count = _library_and_count(since.version)
-        # Another library under the same name hands out the same passage keys again; an earlier
-        # count means the database was put back from a backup.
-        if earlier is None or library != known_library or count < known_count:
-            return None
-        return earlier.marks if earlier.uncounted == uncounted else None
+        return dataclasses.replace(found, read_marks=_ReadMarks(marks, uncounted))
 
     def _whole(self, embedder_id: str, version: str, marks: Marks) -> VectorSet:
         docs = self.c.passages.find(
@@ -133,6 +111,21 @@ class VectorReads:
             return self._whole(embedder_id, version, marks)
         kept = ~np.isin(since.paper_ids, np.array([*changed, *gone], dtype=object))
         return _merged(version, since, kept, added)
+
+
+def _earlier_marks(since: VectorSet | None, version: str, uncounted: int) -> Marks | None:
+    """The marks `since` was read under, if a read now at `version` can build on it: a set of
+    this store's kind, of the same library at no earlier version, and every change since
+    counted."""
+    if since is None or not isinstance(since.read_marks, _ReadMarks):
+        return None
+    library, count = _library_and_count(version)
+    known_library, known_count = _library_and_count(since.version)
+    # Another library under the same name hands out the same passage keys again; an earlier
+    # count means the database was put back from a backup.
+    if library != known_library or count < known_count:
+        return None
+    return since.read_marks.papers if since.read_marks.uncounted == uncounted else None
 
 
 def _current(docs: Any, marks: Marks) -> list[dict[str, Any]]:

@@ -32,10 +32,13 @@ KEYS_ID = "passage_key_high"
 COUNTED_FIELD = "counted"
 
 
-def bump_version(meta: Collection, session: ClientSession | None = None) -> None:
-    meta.update_one(
-        {"_id": VERSION_ID}, {"$inc": {"value": 1, COUNTED_FIELD: 1}}, upsert=True, session=session
-    )
+def bump_version(
+    meta: Collection, session: ClientSession | None = None, *, counted: bool = True
+) -> None:
+    """Move the store version. An uncounted move makes every reader read its vectors whole once
+    (`uncounted_changes`): after a rebuild, or a vector write whose counting failed."""
+    change = {"value": 1, COUNTED_FIELD: 1} if counted else {"value": 1}
+    meta.update_one({"_id": VERSION_ID}, {"$inc": change}, upsert=True, session=session)
 
 
 def uncounted_changes(found: dict[str, Any] | None) -> int:
