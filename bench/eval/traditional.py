@@ -44,8 +44,8 @@ def in_traditional_script(questions: list[Question]) -> list[Question]:
 def in_taiwan_vocabulary(questions: list[Question]) -> list[Question]:
     """The Chinese questions as OpenCC's s2twp writes them: traditional script with Taiwan's words
     for things (软件 -> 軟體, 数据 -> 資料, 网络 -> 網路), a table independent of CC-CEDICT.
-    The search carries them back with the same tables read the other way (tw2sp), so these show
-    that nothing is lost on the way, not how Taiwan's own writers are served: see taiwan.jsonl."""
+    papershelf's Taiwan word table is made from OpenCC's too (scripts/taiwan_words.py), so these
+    are an optimistic measure: see taiwan.jsonl for questions Taiwan's writers wrote."""
     import opencc
 
     convert = opencc.OpenCC("s2twp").convert

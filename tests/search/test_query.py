@@ -67,7 +67,17 @@ def test_a_question_in_taiwan_wording_is_also_asked_in_the_mainland_words() -> N
     query = analyse("這套軟體用哪些影片訓練？")
     assert {"软件", "视频"} <= set(query.terms)  # the mainland words a simplified text uses
     assert {"软体", "影片"} <= set(query.terms)  # and its own, for a text written in Taiwan
-    assert query.text == "这套软件用哪些视频训练？"
+    assert query.text == "这套软体用哪些影片训练？"  # the dense side and quotes: as written
+
+
+def test_words_wrong_in_technical_writing_are_not_carried() -> None:
+    # OpenCC pairs 指標 with 指针 (a pointer) and 向量 with 矢量: both sides write 指标 for a
+    # metric and 向量 for a vector in machine learning.
+    assert analyse("評估指標與詞向量").terms == analyse("评估指标与词向量").terms
+
+
+def test_japanese_is_not_read_as_taiwan_wording() -> None:
+    assert "内存" not in analyse("ソフトウェアの記憶體").terms
 
 
 def test_a_simplified_question_keeps_its_words() -> None:
@@ -76,3 +86,9 @@ def test_a_simplified_question_keeps_its_words() -> None:
     query = analyse("这部影片的数据集有多大？")
     assert "影片" in query.terms and "视频" not in query.terms
     assert query.text == "这部影片的数据集有多大？"
+
+
+def test_a_question_with_odd_characters_is_analysed_as_written() -> None:
+    for question in ("\udcff軟體的效能", "影片\x00記憶體用量"):
+        query = analyse(question)
+        assert query.language == "zh" and query.text.startswith(("\udcff软体", "影片\x00"))

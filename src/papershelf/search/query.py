@@ -19,7 +19,7 @@ from papershelf.core.textindex import (
     query_terms,
 )
 from papershelf.core.tokens import CJK_CHAR, cjk_ratio
-from papershelf.search.regional_words import in_mainland_words
+from papershelf.search.regional_words import in_mainland_words, reads_as_taiwan_wording
 
 # "…", “…”, 「…」 and 『…』 mark an exact phrase.
 _PHRASE = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」|『([^』]+)』')
@@ -44,19 +44,18 @@ class Query:
 
 
 def analyse(query: str) -> Query:
-    """The question for each retriever. One in traditional script is also asked in the mainland's
-    words (regional_words.py): the dense side and the translations get those, the lexical side
-    both spellings, as a text written in Taiwan keeps its own."""
+    """The question for each retriever. One written in Taiwan's wording also asks for the
+    mainland's words on the lexical side (regional_words.py), its own spelling kept: a text
+    written in Taiwan uses Taiwan's words."""
     folded = to_simplified(query)  # as the index folds it; the dictionary's words are simplified
-    if folded == query:
-        return _analysed(folded)
-    mainland = _analysed(in_mainland_words(query))
-    as_written = _analysed(folded)
-    if mainland.text == as_written.text:
-        return as_written
-    return dataclasses.replace(
-        mainland, terms=list(dict.fromkeys(mainland.terms + as_written.terms))
-    )
+    analysed = _analysed(folded)
+    if not reads_as_taiwan_wording(query):
+        return analysed
+    mainland = in_mainland_words(folded)
+    if mainland == folded:
+        return analysed
+    terms = list(dict.fromkeys(analysed.terms + _analysed(mainland).terms))
+    return dataclasses.replace(analysed, terms=terms)
 
 
 def _analysed(query: str) -> Query:
