@@ -6,9 +6,10 @@ writes it out as text). A question in traditional script is also asked in these 
 on ARM, musl or Windows on ARM).
 
 Where OpenCC gives several mainland words, the first is kept. LEFT_OUT are pairs that are wrong in
-the technical writing papershelf serves: both sides of the strait write 向量 for a vector in
-machine learning (矢量 is the physicist's), 指標 for a metric (指針 is a pointer), and 正規化
-for normalisation (範式 is a normal form).
+the machine-learning writing papershelf serves, where both sides of the strait write the Taiwan
+form too: 向量 a vector (矢量 is the physicist's), 指標 a metric (指針 is a pointer), 正規化
+normalisation (範式 is a normal form), 序列 a sequence (串行 is serial), 核心 a core idea (內核 is
+an OS kernel), 查詢 an attention query (查找 is a lookup).
 
 Run: python scripts/taiwan_words.py
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 import opencc
 
 TARGET = Path(__file__).resolve().parents[1] / "src/papershelf/search/data/taiwan-words.tsv"
-LEFT_OUT = {"向量", "指標", "正規化"}
+LEFT_OUT = {"向量", "指標", "正規化", "序列", "核心", "查詢"}
 HEADER = (
     "# Taiwan's word <TAB> the mainland's, from OpenCC's TWPhrasesRev dictionary\n"
     "# (https://github.com/BYVoid/OpenCC, Apache License 2.0). Made by scripts/taiwan_words.py.\n"

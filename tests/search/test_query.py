@@ -74,6 +74,7 @@ def test_words_wrong_in_technical_writing_are_not_carried() -> None:
     # OpenCC pairs 指標 with 指针 (a pointer) and 向量 with 矢量: both sides write 指标 for a
     # metric and 向量 for a vector in machine learning.
     assert analyse("評估指標與詞向量").terms == analyse("评估指标与词向量").terms
+    assert analyse("序列模型的查詢").terms == analyse("序列模型的查询").terms
 
 
 def test_japanese_is_not_read_as_taiwan_wording() -> None:
