@@ -49,7 +49,7 @@ def analyse(query: str) -> Query:
     written in Taiwan uses Taiwan's words."""
     folded = to_simplified(query)  # as the index folds it; the dictionary's words are simplified
     analysed = _analysed(folded)
-    if not reads_as_taiwan_wording(query):
+    if not reads_as_taiwan_wording(query, folded):
         return analysed
     mainland = in_mainland_words(folded)
     if mainland == folded:

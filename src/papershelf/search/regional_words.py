@@ -27,9 +27,10 @@ def _table() -> tuple[dict[str, str], int]:
     return table, max(map(len, table), default=0)
 
 
-def reads_as_taiwan_wording(question: str) -> bool:
-    """Written in traditional script (a character folding changes), and not Japanese (kana)."""
-    return to_simplified(question) != question and not _KANA.search(question)
+def reads_as_taiwan_wording(question: str, folded: str) -> bool:
+    """Written in traditional script (`folded`, its `to_simplified`, differs), and not Japanese
+    (kana)."""
+    return folded != question and not _KANA.search(question)
 
 
 def in_mainland_words(folded: str) -> str:

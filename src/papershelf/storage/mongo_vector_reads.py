@@ -129,7 +129,9 @@ def _earlier_marks(since: VectorSet | None, version: str, uncounted: int) -> Mar
 
 
 def _current(docs: Any, marks: Marks) -> list[dict[str, Any]]:
-    return [doc for doc in docs if (marks.get(doc["paper_id"]) or (None,))[0] == doc["generation"]]
+    """The passages of their paper's current generation."""
+    current = {paper: generation for paper, (generation, _) in marks.items()}
+    return [doc for doc in docs if current.get(doc["paper_id"]) == doc["generation"]]
 
 
 def _merged(version: str, since: VectorSet, kept: np.ndarray, added: VectorSet) -> VectorSet:
