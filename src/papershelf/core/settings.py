@@ -105,6 +105,20 @@ class Settings(BaseSettings):
         description="API key for the embeddings endpoint, if it needs one.",
         validation_alias=_env("PAPERSHELF_EMBEDDINGS_API_KEY"),
     )
+    embeddings_query_prefix: str | None = Field(
+        default=None,
+        description="Text put before every search query the embedder embeds. Unset (with the "
+        "document prefix unset too): the prompts the model's card asks for when papershelf knows "
+        "it (EmbeddingGemma, nomic-embed-text, E5, Qwen3-Embedding, mxbai-embed-large), else none. "
+        "Changing it needs `papershelf reindex`.",
+        validation_alias=_env("PAPERSHELF_EMBEDDINGS_QUERY_PREFIX"),
+    )
+    embeddings_document_prefix: str | None = Field(
+        default=None,
+        description="Text put before every passage the embedder embeds (see "
+        "embeddings_query_prefix).",
+        validation_alias=_env("PAPERSHELF_EMBEDDINGS_DOCUMENT_PREFIX"),
+    )
     mongo_server_url: str = Field(
         default="http://localhost:9002/sse",
         description="URL of an MCP paper server for clients (tutorial: MONGO_SERVER_URL).",

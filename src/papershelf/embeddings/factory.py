@@ -4,6 +4,7 @@ from papershelf.core.errors import ConfigError
 from papershelf.core.settings import Settings
 from papershelf.embeddings import universal
 from papershelf.embeddings.base import Embedder
+from papershelf.embeddings.prompts import RetrievalPrompts, chosen_prompts
 
 NONE = "none"
 OPENAI_PREFIX = "openai:"
@@ -20,17 +21,29 @@ def make_embedder(settings: Settings) -> Embedder | None:
     if name.startswith(OPENAI_PREFIX) and name[len(OPENAI_PREFIX) :]:
         from papershelf.embeddings.openai_compat import OpenAICompatEmbedder
 
+        model = name[len(OPENAI_PREFIX) :]
+        prompts = _prompts(settings, model)
         return OpenAICompatEmbedder(
             settings.embeddings_url or settings.ollama_base_url,
-            name[len(OPENAI_PREFIX) :],
+            model,
             api_key=settings.embeddings_api_key,
             timeout=settings.llm_timeout_s,
+            query_prefix=prompts.query,
+            document_prefix=prompts.document,
         )
     if name.startswith("st:") and name[3:]:
         from papershelf.embeddings.sbert import SentenceTransformerEmbedder
 
-        return SentenceTransformerEmbedder(name[3:], settings.home / "models")
+        return SentenceTransformerEmbedder(
+            name[3:], settings.home / "models", _prompts(settings, name[3:])
+        )
     raise ConfigError(
         f"unknown embedder {name!r}: use {DEFAULT!r} (built in), 'openai:<model>' (with "
         "PAPERSHELF_EMBEDDINGS_URL), 'st:<hub model>' (extra sentence-transformers) or 'none'"
+    )
+
+
+def _prompts(settings: Settings, model: str) -> RetrievalPrompts:
+    return chosen_prompts(
+        model, settings.embeddings_query_prefix, settings.embeddings_document_prefix
     )

@@ -10,21 +10,23 @@ import numpy as np
 
 from papershelf.core.errors import ConfigError
 from papershelf.embeddings.base import unit_rows
+from papershelf.embeddings.prompts import RetrievalPrompts, known_prompts
 
 PREFIX = "st:"
-# Models trained with instruction prefixes; others embed queries and passages alike.
-_PREFIXES = {"e5": ("query: ", "passage: ")}
 
 
 class SentenceTransformerEmbedder:
     """A sentence-transformers model by hub name or local path."""
 
-    def __init__(self, model_name: str, cache_folder: Path):
+    def __init__(
+        self, model_name: str, cache_folder: Path, prompts: RetrievalPrompts | None = None
+    ):
+        """`prompts`: put before queries and passages (default: the model's known ones)."""
         self.model_name = model_name
-        self.model_id = f"st:{model_name}"
+        prompts = known_prompts(model_name) if prompts is None else prompts
+        self.model_id = f"st:{model_name}{prompts.tag()}"
         self._cache_folder = cache_folder
-        family = next((key for key in _PREFIXES if key in model_name.lower()), None)
-        self._query_prefix, self._document_prefix = _PREFIXES.get(family or "", ("", ""))
+        self._query_prefix, self._document_prefix = prompts.query, prompts.document
         self._model: object | None = None
         self._lock = threading.Lock()
 
