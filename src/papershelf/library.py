@@ -16,12 +16,17 @@ from papershelf.core.ids import arxiv_paper_id
 from papershelf.core.models import Document, Hit, Paper, PaperFilter
 from papershelf.core.settings import Settings
 from papershelf.embeddings.base import Embedder
-from papershelf.embeddings.factory import make_embedder
+from papershelf.embeddings.factory import make_embedder, make_word_embedder
 from papershelf.ingest.arxiv_ids import parse_arxiv_reference
 from papershelf.ingest.results import AddResult
 from papershelf.ingest.sources import Source, resolve_inputs
 from papershelf.library_adopt import adopt_tutorial_records
-from papershelf.search.hybrid import Searcher, SearchMode
+from papershelf.search.hybrid import (
+    OTHER_EMBEDDER_DENSE_WEIGHT,
+    FusionSettings,
+    Searcher,
+    SearchMode,
+)
 from papershelf.search.indexing import IndexProgress, embed_missing
 from papershelf.search.reading import ReadPage, read_document
 from papershelf.search.warm_up import BackgroundWarmUp
@@ -64,6 +69,8 @@ class Library:
         self._fetcher = fetcher
         self._embedder: Embedder | None = None
         self._embedder_made = False
+        self._word_embedder: Embedder | None = None
+        self._word_embedder_made = False
         self._searcher: Searcher | None = None
         # The store, embedder and searcher are made once, whichever thread asks first (a server's
         # warm-up thread or its first request).
@@ -90,11 +97,32 @@ class Library:
             return self._embedder
 
     @property
+    def word_embedder(self) -> Embedder | None:
+        """The model that carries words between the languages: the built-in one whenever dense
+        search is on (embeddings/factory.make_word_embedder)."""
+        with self._making:
+            if not self._word_embedder_made:
+                self._word_embedder = make_word_embedder(self.settings, self.embedder)
+                self._word_embedder_made = True
+            return self._word_embedder
+
+    @property
     def searcher(self) -> Searcher:
         with self._making:
             if self._searcher is None:
+                # The built-in embedder keeps the tuned weight; another one is stronger.
+                builtin = self.embedder is self.word_embedder
+                fusion = (
+                    FusionSettings()
+                    if builtin
+                    else FusionSettings(dense_weight=OTHER_EMBEDDER_DENSE_WEIGHT)
+                )
                 self._searcher = Searcher(
-                    self.store, self.embedder, cache_dir=self.settings.home / "cache"
+                    self.store,
+                    self.embedder,
+                    fusion,
+                    cache_dir=self.settings.home / "cache",
+                    word_embedder=self.word_embedder,
                 )
             return self._searcher
 
@@ -156,7 +184,13 @@ class Library:
         embedder; how many were embedded. 0 when dense search is off."""
         if self.embedder is None:
             return 0
-        return embed_missing(self.store, self.embedder, paper_ids=paper_ids, progress=progress)
+        return embed_missing(
+            self.store,
+            self.embedder,
+            paper_ids=paper_ids,
+            progress=progress,
+            word_embedder=self.word_embedder,
+        )
 
     def _index_adopted(self, paper_ids: list[str]) -> None:
         try:

@@ -1,11 +1,19 @@
-"""Retrieval prompts: the model card's by name, or the settings', reaching both providers."""
+"""Retrieval prompts: the settings', a local model folder's or the model card's, reaching both providers."""
+
+import json
+from pathlib import Path
 
 import pytest
 
 from papershelf.core.settings import Settings
 from papershelf.embeddings.factory import make_embedder
 from papershelf.embeddings.openai_compat import OpenAICompatEmbedder
-from papershelf.embeddings.prompts import RetrievalPrompts, chosen_prompts, known_prompts
+from papershelf.embeddings.prompts import (
+    RetrievalPrompts,
+    known_prompts,
+    saved_prompts,
+    set_prompts,
+)
 from papershelf.embeddings.sbert import SentenceTransformerEmbedder
 from tests.embeddings.embedding_server import EmbeddingServer
 
@@ -38,10 +46,25 @@ def test_other_models_embed_queries_and_passages_alike(model: str) -> None:
     assert RetrievalPrompts().tag() == ""
 
 
-def test_the_settings_replace_the_known_prompts_and_empty_means_none() -> None:
-    assert chosen_prompts("nomic-embed-text", "Q: ", None) == RetrievalPrompts("Q: ", "")
-    assert chosen_prompts("nomic-embed-text", "", "") == RetrievalPrompts()
-    assert chosen_prompts("bge-m3", None, "D: ") == RetrievalPrompts("", "D: ")
+def test_the_settings_choose_when_either_is_set_and_empty_means_none() -> None:
+    assert set_prompts(None, None) is None
+    assert set_prompts("Q: ", None) == RetrievalPrompts("Q: ", "")
+    assert set_prompts("", "") == RetrievalPrompts()
+
+
+def test_a_local_model_folder_names_its_own_prompts(tmp_path: Path) -> None:
+    config = {"prompts": {"query": "find: ", "document": "doc: ", "STS": "sts: "}}
+    (tmp_path / "config_sentence_transformers.json").write_text(json.dumps(config))
+    assert saved_prompts(tmp_path) == RetrievalPrompts("find: ", "doc: ")
+    embedder = make_embedder(Settings(embedder=f"st:{tmp_path}"))
+    assert embedder is not None and embedder.model_id == f"st:{tmp_path}[find: |doc: ]"
+
+
+@pytest.mark.parametrize("content", ["{}", '{"prompts": {}}', '{"prompts": ["q"]}', "not json"])
+def test_a_folder_without_retrieval_prompts_names_none(tmp_path: Path, content: str) -> None:
+    (tmp_path / "config_sentence_transformers.json").write_text(content)
+    assert saved_prompts(tmp_path) is None
+    assert saved_prompts(tmp_path / "missing") is None
 
 
 def test_an_endpoint_model_is_sent_its_prompts_and_names_its_vectors_by_them() -> None:

@@ -10,8 +10,12 @@ from click.testing import CliRunner
 from papershelf.cli.context import AppContext
 from papershelf.cli.index_cmds import reindex
 from papershelf.core.settings import Settings
+from papershelf.embeddings.universal import UniversalSentenceEncoder
 from papershelf.library import Library
+from papershelf.search.hybrid import OTHER_EMBEDDER_DENSE_WEIGHT, FusionSettings
 from papershelf.search.indexing import vector_space
+from papershelf.search.lexicon import MIN_DF
+from tests.embeddings.embedding_server import EmbeddingServer
 
 NOTES = """# Pixel shuffle notes
 
@@ -83,3 +87,27 @@ def test_reindex_embeds_after_the_embedder_is_switched_on(
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
     assert payload["embedded"] > 0 and payload["embedder"] == "use-multilingual-v3"
+
+
+def test_the_built_in_embedder_also_carries_words_between_the_languages() -> None:
+    with Library() as library:
+        assert library.word_embedder is library.embedder
+        assert library.searcher.fusion.dense_weight == FusionSettings().dense_weight
+
+
+def test_another_passage_embedder_keeps_the_built_in_model_for_words(notes: Path) -> None:
+    settings = Settings(embedder="openai:nomic-embed-text")
+    with EmbeddingServer() as server:
+        settings.embeddings_url = server.url
+        with Library(settings) as library:
+            assert library.add([str(notes)]).ok
+            words = library.word_embedder
+            assert isinstance(words, UniversalSentenceEncoder)
+            assert missing(library) == 0  # the passages, by the endpoint's model
+            assert library.store.terms_missing_vectors(vector_space(words), MIN_DF, 5) == []
+            assert library.store.term_vectors(vector_space(words)) is not None
+            assert library.searcher.fusion.dense_weight == OTHER_EMBEDDER_DENSE_WEIGHT
+            assert library.search("pixel shuffle tokens")
+        sent = [text for request in server.requests for text in request["body"]["input"]]
+    assert all(text.startswith(("search_document: ", "search_query: ")) for text in sent)
+    assert not any(text.endswith("shuffle") for text in sent)  # no lexicon word went there

@@ -4,7 +4,7 @@ from papershelf.core.errors import ConfigError
 from papershelf.core.settings import Settings
 from papershelf.embeddings import universal
 from papershelf.embeddings.base import Embedder
-from papershelf.embeddings.prompts import RetrievalPrompts, chosen_prompts
+from papershelf.embeddings.prompts import RetrievalPrompts, known_prompts, set_prompts
 
 NONE = "none"
 OPENAI_PREFIX = "openai:"
@@ -22,7 +22,9 @@ def make_embedder(settings: Settings) -> Embedder | None:
         from papershelf.embeddings.openai_compat import OpenAICompatEmbedder
 
         model = name[len(OPENAI_PREFIX) :]
-        prompts = _prompts(settings, model)
+        prompts = _set_prompts(settings)
+        if prompts is None:
+            prompts = known_prompts(model)
         return OpenAICompatEmbedder(
             settings.embeddings_url or settings.ollama_base_url,
             model,
@@ -35,7 +37,7 @@ def make_embedder(settings: Settings) -> Embedder | None:
         from papershelf.embeddings.sbert import SentenceTransformerEmbedder
 
         return SentenceTransformerEmbedder(
-            name[3:], settings.home / "models", _prompts(settings, name[3:])
+            name[3:], settings.home / "models", _set_prompts(settings)
         )
     raise ConfigError(
         f"unknown embedder {name!r}: use {DEFAULT!r} (built in), 'openai:<model>' (with "
@@ -43,7 +45,15 @@ def make_embedder(settings: Settings) -> Embedder | None:
     )
 
 
-def _prompts(settings: Settings, model: str) -> RetrievalPrompts:
-    return chosen_prompts(
-        model, settings.embeddings_query_prefix, settings.embeddings_document_prefix
-    )
+def make_word_embedder(settings: Settings, embedder: Embedder | None) -> Embedder | None:
+    """The model that carries words between Chinese and English for a library searching passages
+    with `embedder`: the built-in one, whose thresholds the lexicon was tuned with (with
+    EmbeddingGemma for words too, hybrid recall@5 fell from 0.903 to 0.878:
+    docs/retrieval-notes.md §21). None when dense search is off."""
+    if embedder is None or isinstance(embedder, universal.UniversalSentenceEncoder):
+        return embedder
+    return universal.UniversalSentenceEncoder(cache_dir=settings.home / "cache")
+
+
+def _set_prompts(settings: Settings) -> RetrievalPrompts | None:
+    return set_prompts(settings.embeddings_query_prefix, settings.embeddings_document_prefix)

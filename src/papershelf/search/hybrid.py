@@ -39,6 +39,10 @@ MODES: tuple[str, ...] = ("hybrid", "lexical", "dense")
 # Searched once by `Searcher.warm_up`: an English question (it loads the dictionary read
 # backwards when the library holds Chinese text) and a Chinese one (the lexicon, the dictionary).
 WARM_UP_QUESTIONS = ("How was the model trained and evaluated?", "模型是怎样训练和评估的？")
+# The dense list's weight for a passage embedder other than the built-in one. Measured with
+# EmbeddingGemma-300M (docs/retrieval-notes.md §21): dev R@5 0.917 at 0.3, 0.938 at 0.6, 1 and
+# 1.5; a model that strong deserves the lexical list's vote.
+OTHER_EMBEDDER_DENSE_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -92,9 +96,13 @@ class Searcher:
         fusion: FusionSettings | None = None,
         *,
         cache_dir: Path | None = None,
+        word_embedder: Embedder | None = None,
     ):
         """`cache_dir`: where the parsed dictionary is kept between processes (none: parsed in
-        every process)."""
+        every process). `word_embedder`: the model that carries words between the languages
+        (lexicon.py, chinese_renderings.py); default `embedder`. Its thresholds were tuned for
+        the built-in model, which is why a library searching passages with another one keeps
+        the built-in model for words (docs/retrieval-notes.md §21)."""
         self.store = store
         self.embedder = embedder
         self.fusion = fusion or FusionSettings()
@@ -102,13 +110,14 @@ class Searcher:
         self._dense: DenseIndex | None = None
         self._lexicon: Lexicon | None = None
         self._warned = False
-        self._renderings = ChineseRenderings(store, embedder, self._load_dictionary)
-        if embedder is not None:
+        words = word_embedder if embedder is not None and word_embedder is not None else embedder
+        self._renderings = ChineseRenderings(store, words, self._load_dictionary)
+        if embedder is not None and words is not None:
             self._dense = DenseIndex(store, vector_space(embedder))
             self._lexicon = Lexicon(
                 store,
-                embedder,
-                vector_space(embedder),
+                words,
+                vector_space(words),
                 self._load_dictionary if self.fusion.dictionary else None,
             )
 

@@ -38,9 +38,10 @@ def embed_missing(
     paper_ids: Sequence[str] | None = None,
     progress: IndexProgress | None = None,
     batch_size: int = BATCH_SIZE,
+    word_embedder: Embedder | None = None,
 ) -> int:
     """Embed and store every passage (of `paper_ids`, when given) missing a vector, then the new
-    words of the lexicon; how many passages."""
+    words of the lexicon (with `word_embedder`, default `embedder`); how many passages."""
     space = vector_space(embedder)
     total = store.count_missing_vectors(space, paper_ids)
     done = 0
@@ -56,5 +57,6 @@ def embed_missing(
         if progress is not None:
             progress(min(done, total), total)
     # New passages bring few new words (~2 per passage, ~1 ms each): no progress of their own.
-    embed_missing_terms(store, embedder, space)
+    words = word_embedder or embedder
+    embed_missing_terms(store, words, vector_space(words))
     return done
