@@ -27,7 +27,8 @@ from papershelf.search.hybrid import (
     Searcher,
     SearchMode,
 )
-from papershelf.search.indexing import IndexProgress, embed_missing
+from papershelf.search.indexing import IndexProgress, embed_missing, vector_space
+from papershelf.search.lexicon import MIN_DF
 from papershelf.search.reading import ReadPage, read_document
 from papershelf.search.warm_up import BackgroundWarmUp
 from papershelf.storage.base import Store
@@ -124,6 +125,8 @@ class Library:
                     cache_dir=self.settings.home / "cache",
                     word_embedder=self.word_embedder,
                 )
+                if not builtin:
+                    _warn_of_words_without_vectors(self.store, self.word_embedder)
             return self._searcher
 
     def start_warm_up(self) -> threading.Thread:
@@ -360,3 +363,14 @@ def open_library(settings: Settings | None = None) -> Iterator[Library]:
         yield library
     finally:
         library.close()
+
+
+def _warn_of_words_without_vectors(store: Store, words: Embedder | None) -> None:
+    """A library another embedder indexed before its words moved to the built-in model
+    (docs/retrieval-notes.md §21) has them under the passage embedder's id: say how to mend it."""
+    if words is not None and store.terms_missing_vectors(vector_space(words), MIN_DF, 1):
+        log.warning(
+            "the lexicon's words have no vectors from %s yet, so Chinese questions reach English "
+            "words through the dictionary alone: run `papershelf reindex` once",
+            words.model_id,
+        )

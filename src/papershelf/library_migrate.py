@@ -20,7 +20,7 @@ import numpy as np
 from papershelf.core.errors import ConfigError, InputError, StoreError
 from papershelf.core.models import Document
 from papershelf.core.settings import Settings
-from papershelf.embeddings.factory import make_embedder
+from papershelf.embeddings.factory import make_embedder, make_word_embedder
 from papershelf.library import Library
 from papershelf.library_adopt import foreign_record_count
 from papershelf.search.indexing import vector_space
@@ -87,7 +87,14 @@ def migrate_library(
     try:
         target = open_store(target_settings)
         try:
-            return copy_library(source.store, target, ids, merge=merge, progress=progress)
+            return copy_library(
+                source.store,
+                target,
+                ids,
+                word_ids=configured_word_ids(settings),
+                merge=merge,
+                progress=progress,
+            )
         finally:
             target.close()
     finally:
@@ -100,16 +107,25 @@ def configured_embedder_ids(settings: Settings) -> list[str]:
     return [] if embedder is None else [vector_space(embedder)]
 
 
+def configured_word_ids(settings: Settings) -> list[str]:
+    """The id the lexicon's word vectors are stored under: the built-in model's whenever dense
+    search is on (Library.word_embedder), whatever embeds the passages."""
+    words = make_word_embedder(settings, make_embedder(settings))
+    return [] if words is None else [vector_space(words)]
+
+
 def copy_library(
     source: Store,
     target: Store,
     embedder_ids: Sequence[str],
     *,
+    word_ids: Sequence[str] = (),
     merge: bool = False,
     progress: MigrationProgress | None = None,
 ) -> MigrationReport:
-    """Copy every paper of `source` with its vectors under `embedder_ids` and the term vectors,
-    then compare source and target paper by paper. The source is only read.
+    """Copy every paper of `source` with its vectors under `embedder_ids` and the term vectors
+    under those and `word_ids`, then compare source and target paper by paper. The source is only
+    read.
 
     A target that holds papers is refused unless `merge`: then papers with a source paper's id
     are replaced and the others kept, which also finishes an interrupted copy."""
@@ -156,10 +172,14 @@ def copy_library(
         )
         if progress is not None:
             progress(done, len(paper_ids), paper_id)
+    term_ids = list(dict.fromkeys([*embedder_ids, *word_ids]))
     for embedder_id in embedder_ids:
         report.vectors.setdefault(embedder_id, 0)
-        report.term_vectors[embedder_id] = _copy_term_vectors(source, target, embedder_id)
+    for term_id in term_ids:
+        report.term_vectors[term_id] = _copy_term_vectors(source, target, term_id)
     _verify(source, target, embedder_ids, expected, report)
+    for term_id in term_ids:
+        report.problems.extend(_term_vector_differences(source, target, term_id))
     report.kept_records = foreign_record_count(target)  # less those a copied paper took over
     return report
 
@@ -297,7 +317,6 @@ def _verify(
         _compare(
             f"vectors of {embedder_id}", report.vectors[embedder_id], vectors[embedder_id], report
         )
-        report.problems.extend(_term_vector_differences(source, target, embedder_id))
 
 
 def _compare(what: str, in_source: int, in_target: int, report: MigrationReport) -> None:

@@ -40,6 +40,19 @@ def test_a_known_model_gets_the_prompts_its_card_asks_for(
     assert prompts.document == document
 
 
+def test_the_tag_tells_apart_prompts_that_hold_its_separators() -> None:
+    assert RetrievalPrompts("a|b", "c").tag() != RetrievalPrompts("a", "b|c").tag()
+    assert "\n" not in RetrievalPrompts("Instruct: x\nQuery:").tag()
+
+
+@pytest.mark.parametrize("folder", ["/data/e5-runs/bge-m3", "C:\\models\\e5-runs\\bge-m3"])
+def test_only_a_local_models_own_folder_name_counts(folder: str) -> None:
+    assert known_prompts(folder) == RetrievalPrompts()
+    assert known_prompts("C:\\models\\multilingual-e5-base") == RetrievalPrompts(
+        "query: ", "passage: "
+    )
+
+
 @pytest.mark.parametrize("model", ["bge-m3", "BAAI/bge-m3", "text-embedding-3-small", "gte5x"])
 def test_other_models_embed_queries_and_passages_alike(model: str) -> None:
     assert known_prompts(model) == RetrievalPrompts()
@@ -57,7 +70,7 @@ def test_a_local_model_folder_names_its_own_prompts(tmp_path: Path) -> None:
     (tmp_path / "config_sentence_transformers.json").write_text(json.dumps(config))
     assert saved_prompts(tmp_path) == RetrievalPrompts("find: ", "doc: ")
     embedder = make_embedder(Settings(embedder=f"st:{tmp_path}"))
-    assert embedder is not None and embedder.model_id == f"st:{tmp_path}[find: |doc: ]"
+    assert embedder is not None and embedder.model_id == f'st:{tmp_path}["find: ", "doc: "]'
 
 
 @pytest.mark.parametrize("content", ["{}", '{"prompts": {}}', '{"prompts": ["q"]}', "not json"])
@@ -80,7 +93,7 @@ def test_an_endpoint_model_is_sent_its_prompts_and_names_its_vectors_by_them() -
         ["search_query: pixel shuffle"],
         ["search_document: SmolVLM uses pixel shuffle."],
     ]
-    assert embedder.model_id == "openai:nomic-embed-text[search_query: |search_document: ]"
+    assert embedder.model_id == 'openai:nomic-embed-text["search_query: ", "search_document: "]'
 
 
 def test_prefixes_from_the_environment_override_the_card(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,13 +103,13 @@ def test_prefixes_from_the_environment_override_the_card(monkeypatch: pytest.Mon
     assert isinstance(plain, OpenAICompatEmbedder)
     assert plain.model_id == "openai:nomic-embed-text"
     monkeypatch.setenv("PAPERSHELF_EMBEDDINGS_QUERY_PREFIX", "query: ")
-    assert make_embedder(Settings(embedder="st:my/model")).model_id == "st:my/model[query: |]"
+    assert make_embedder(Settings(embedder="st:my/model")).model_id == 'st:my/model["query: ", ""]'
 
 
 def test_a_sentence_transformers_model_is_named_by_its_prompts() -> None:
     embedder = make_embedder(Settings(embedder="st:google/embeddinggemma-300m"))
     assert isinstance(embedder, SentenceTransformerEmbedder)
     assert embedder.model_id == (
-        "st:google/embeddinggemma-300m[task: search result | query: |title: none | text: ]"
+        'st:google/embeddinggemma-300m["task: search result | query: ", "title: none | text: "]'
     )
     assert make_embedder(Settings(embedder="st:BAAI/bge-m3")).model_id == "st:BAAI/bge-m3"

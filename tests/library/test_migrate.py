@@ -66,3 +66,39 @@ def test_the_same_mongo_server_spelled_differently_is_the_same_store(
     settings = Settings(home=tmp_path, store=f"mongodb://127.0.0.1:{port}/", db_name=mongo_db_name)
     with pytest.raises(InputError, match="same store"):
         migrate_library(settings, f"mongodb://user:pw@LOCALHOST:{port}/admin?w=1&appname=x")
+
+
+def test_the_lexicons_words_go_along_when_another_model_embeds_the_passages(
+    tmp_path: Path,
+) -> None:
+    from papershelf.library import Library
+    from papershelf.search.indexing import vector_space
+    from tests.embeddings.embedding_server import EmbeddingServer
+
+    notes = tmp_path / "notes.md"
+    sections = [
+        f"## Part {n}\n\n" + "Pixel shuffle merges patches into fewer tokens. " * 40
+        for n in range(3)
+    ]
+    notes.write_text("# Pixel shuffle\n\n" + "\n\n".join(sections), encoding="utf-8")
+    with EmbeddingServer() as server:
+        settings = Settings(
+            home=tmp_path / "home",
+            store=f"sqlite:///{tmp_path / 'source.db'}",
+            embedder="openai:nomic-embed-text",
+            embeddings_url=server.url,
+        )
+        with Library(settings) as library:
+            assert library.add([str(notes)]).ok
+            assert library.word_embedder is not None
+            words = vector_space(library.word_embedder)
+            held = library.store.term_vectors(words, min_df=1)
+        assert held is not None and held.terms
+        report = migrate_library(settings, f"sqlite:///{tmp_path / 'target.db'}")
+    assert report.verified and report.term_vectors[words] == len(held.terms)
+    target = SqliteStore(tmp_path / "target.db")
+    try:
+        copied = target.term_vectors(words, min_df=1)
+        assert copied is not None and sorted(copied.terms) == sorted(held.terms)
+    finally:
+        target.close()

@@ -111,3 +111,21 @@ def test_another_passage_embedder_keeps_the_built_in_model_for_words(notes: Path
         sent = [text for request in server.requests for text in request["body"]["input"]]
     assert all(text.startswith(("search_document: ", "search_query: ")) for text in sent)
     assert not any(text.endswith("shuffle") for text in sent)  # no lexicon word went there
+
+
+def test_words_left_without_the_built_in_models_vectors_are_reported_until_reindex(
+    notes: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with Library(Settings(embedder="none")) as plain:
+        notes.write_text(NOTES + "\n## More\n\n" + NOTES.split("## Method")[1], encoding="utf-8")
+        assert plain.add([str(notes)]).ok
+    with EmbeddingServer() as server:
+        settings = Settings(embedder="openai:nomic-embed-text", embeddings_url=server.url)
+        with Library(settings) as library:
+            assert library.search("pixel shuffle tokens", mode="lexical")
+            assert "run `papershelf reindex` once" in caplog.text
+            library.index()
+        caplog.clear()
+        with Library(settings) as library:
+            assert library.search("pixel shuffle tokens", mode="lexical")
+            assert "reindex" not in caplog.text

@@ -9,6 +9,7 @@ import numpy as np
 from papershelf.core.endpoints import openai_base_url
 from papershelf.core.errors import SourceUnavailable
 from papershelf.embeddings.base import unit_rows
+from papershelf.embeddings.prompts import RetrievalPrompts
 
 CONNECT_TIMEOUT_S = 5.0
 # Servers cap the inputs of one request (OpenAI: 2048; Ollama and vLLM: memory); 64 passages of
@@ -33,9 +34,7 @@ class OpenAICompatEmbedder:
         self.base_url = openai_base_url(base_url)
         self.model = model
         # The endpoint does not change the vectors, the model and prefixes do.
-        self.model_id = f"openai:{model}" + (
-            f"[{query_prefix}|{document_prefix}]" if query_prefix or document_prefix else ""
-        )
+        self.model_id = f"openai:{model}" + RetrievalPrompts(query_prefix, document_prefix).tag()
         self._query_prefix = query_prefix
         self._document_prefix = document_prefix
         self._timeout = timeout

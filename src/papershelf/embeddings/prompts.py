@@ -19,8 +19,11 @@ class RetrievalPrompts:
 
     def tag(self) -> str:
         """What the prompts add to an embedder's model id (vectors made with other prompts are
-        other vectors): nothing when there are none."""
-        return f"[{self.query}|{self.document}]" if self.query or self.document else ""
+        other vectors): nothing when there are none. JSON, since prompts may hold any character
+        ('|' in EmbeddingGemma's, a newline in Qwen3's)."""
+        if not (self.query or self.document):
+            return ""
+        return json.dumps([self.query, self.document], ensure_ascii=False)
 
 
 _WEB_SEARCH = "Instruct: Given a web search query, retrieve relevant passages that answer the query"
@@ -47,8 +50,9 @@ _DOCUMENT_NAMES = ("document", "passage", "corpus", "Retrieval-document")
 
 def known_prompts(model: str) -> RetrievalPrompts:
     """The prompts a model's card asks for, or none for a model not in `KNOWN_PROMPTS` (bge-m3,
-    OpenAI's models and the like embed queries and passages alike)."""
-    name = model.lower()
+    OpenAI's models and the like embed queries and passages alike). Only the name's last part
+    counts, so the folders a local model sits in do not."""
+    name = model.lower().replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
     for pattern, prompts in KNOWN_PROMPTS:
         if re.search(pattern, name):
             return prompts
@@ -65,7 +69,8 @@ def set_prompts(query: str | None, document: str | None) -> RetrievalPrompts | N
 def saved_prompts(model_dir: Path) -> RetrievalPrompts | None:
     """The retrieval prompts a sentence-transformers model saved in its folder names, if any."""
     try:
-        config = json.loads((model_dir / "config_sentence_transformers.json").read_text("utf-8"))
+        config_file = model_dir.expanduser() / "config_sentence_transformers.json"
+        config = json.loads(config_file.read_text("utf-8"))
         saved = config.get("prompts") or {}
     except (OSError, ValueError, AttributeError):
         return None
