@@ -43,6 +43,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.bench_first_search
 	$(BIN)/python -m bench.bench_agent
 	$(BIN)/python -m bench.bench_backends
+	$(BIN)/python -m bench.bench_embedders
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .ruff_cache

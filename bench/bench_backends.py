@@ -176,6 +176,7 @@ def scale_rows(
     index (whole, and after one paper is added or removed), for each backend. Each backend's
     library grows from one size to the next (the smaller set is a prefix of the larger)."""
     space = vector_space(corpus.embedder)  # type: ignore[arg-type]
+    word_space = vector_space(corpus.word_embedder)  # type: ignore[arg-type]
     material = source_material(corpus)
     papers = synthetic_documents(max(sizes) + PASSAGES_PER_PAPER, *material)
     extra = papers.pop()
@@ -188,7 +189,7 @@ def scale_rows(
         times: dict[tuple[str, str], list[float]] = {}
         for backend, library in libraries.items():
             speed[backend] = ingest_synthetic(library.store, space, added)
-            copy_term_vectors(corpus.store, library.store, space)
+            copy_term_vectors(corpus.store, library.store, word_space)
             for mode in LATENCY_MODES:
                 times[backend, mode] = mode_latencies(library, queries, mode)
             first = first_lexical_ms(library, queries[0])

@@ -155,7 +155,8 @@ def build_scale_library(
         raise SystemExit(f"{home} holds an incomplete scale library: delete it and run again")
     space = vector_space(library.embedder)
     ingest_synthetic(library.store, space, synthetic_documents(size, sentences, matrix, owners))
-    embed_missing_terms(library.store, library.embedder, space)
+    words = library.word_embedder or library.embedder
+    embed_missing_terms(library.store, words, vector_space(words))
     return library
 
 
