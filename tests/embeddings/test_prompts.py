@@ -1,7 +1,10 @@
 """Retrieval prompts: the settings', a local model folder's or the model card's, reaching both providers."""
 
 import json
+import sys
+import types
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -113,3 +116,38 @@ def test_a_sentence_transformers_model_is_named_by_its_prompts() -> None:
         'st:google/embeddinggemma-300m["task: search result | query: ", "title: none | text: "]'
     )
     assert make_embedder(Settings(embedder="st:BAAI/bge-m3")).model_id == "st:BAAI/bge-m3"
+
+
+class _RecordingSentenceTransformer:
+    """Stands in for sentence_transformers.SentenceTransformer, which needs PyTorch (not in the
+    test environment; the real model was checked by hand, docs/retrieval-notes.md §21): records
+    what `encode` is handed."""
+
+    calls: ClassVar[list[tuple[list[str], object]]] = []
+
+    def __init__(self, name: str, **_: object) -> None:
+        self.name = name
+
+    def encode(self, texts: list[str], prompt: object = None) -> list[list[float]]:
+        self.calls.append((list(texts), prompt))
+        return [[1.0, float(len(text))] for text in texts]
+
+
+def test_a_sentence_transformers_model_is_handed_its_prompts_as_prompts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    module = types.ModuleType("sentence_transformers")
+    module.SentenceTransformer = _RecordingSentenceTransformer  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "sentence_transformers", module)
+    _RecordingSentenceTransformer.calls = []
+    gemma = make_embedder(Settings(embedder="st:google/embeddinggemma-300m"))
+    plain = make_embedder(Settings(embedder="st:BAAI/bge-m3"))
+    assert gemma is not None and plain is not None
+    gemma.embed_documents(["SmolVLM uses pixel shuffle."])
+    gemma.embed_query("pixel shuffle")
+    plain.embed_query("pixel shuffle")
+    assert _RecordingSentenceTransformer.calls == [
+        (["SmolVLM uses pixel shuffle."], "title: none | text: "),
+        (["pixel shuffle"], "task: search result | query: "),
+        (["pixel shuffle"], ""),  # empty, so no default prompt of the model's is added
+    ]

@@ -55,9 +55,11 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
         model = self._loaded()
-        vectors = model.encode([self._document_prefix + t for t in texts])  # type: ignore[attr-defined]
+        # As `prompt`, not glued on: the model's pooling may leave it out, and an empty one keeps
+        # a default prompt from its config from being added a second time.
+        vectors = model.encode(list(texts), prompt=self._document_prefix)  # type: ignore[attr-defined]
         return unit_rows(vectors)
 
     def embed_query(self, text: str) -> np.ndarray:
         model = self._loaded()
-        return unit_rows(model.encode([self._query_prefix + text]))[0]  # type: ignore[attr-defined]
+        return unit_rows(model.encode([text], prompt=self._query_prefix))[0]  # type: ignore[attr-defined]
