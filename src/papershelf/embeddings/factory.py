@@ -1,10 +1,17 @@
 """The embedder a settings name asks for: the built-in default, an endpoint, a local extra, or none."""
 
+from pathlib import Path
+
 from papershelf.core.errors import ConfigError
 from papershelf.core.settings import Settings
 from papershelf.embeddings import universal
 from papershelf.embeddings.base import Embedder
-from papershelf.embeddings.prompts import RetrievalPrompts, known_prompts, set_prompts
+from papershelf.embeddings.prompts import (
+    RetrievalPrompts,
+    known_prompts,
+    saved_prompts,
+    set_prompts,
+)
 
 NONE = "none"
 OPENAI_PREFIX = "openai:"
@@ -22,9 +29,7 @@ def make_embedder(settings: Settings) -> Embedder | None:
         from papershelf.embeddings.openai_compat import OpenAICompatEmbedder
 
         model = name[len(OPENAI_PREFIX) :]
-        prompts = _set_prompts(settings)
-        if prompts is None:
-            prompts = known_prompts(model)
+        prompts = _prompts(settings, model)
         return OpenAICompatEmbedder(
             settings.embeddings_url or settings.ollama_base_url,
             model,
@@ -36,8 +41,9 @@ def make_embedder(settings: Settings) -> Embedder | None:
     if name.startswith("st:") and name[3:]:
         from papershelf.embeddings.sbert import SentenceTransformerEmbedder
 
+        model = name[3:]
         return SentenceTransformerEmbedder(
-            name[3:], settings.home / "models", _set_prompts(settings)
+            model, settings.home / "models", _prompts(settings, model, Path(model))
         )
     raise ConfigError(
         f"unknown embedder {name!r}: use {DEFAULT!r} (built in), 'openai:<model>' (with "
@@ -55,5 +61,10 @@ def make_word_embedder(settings: Settings, embedder: Embedder | None) -> Embedde
     return universal.UniversalSentenceEncoder(cache_dir=settings.home / "cache")
 
 
-def _set_prompts(settings: Settings) -> RetrievalPrompts | None:
-    return set_prompts(settings.embeddings_query_prefix, settings.embeddings_document_prefix)
+def _prompts(settings: Settings, model: str, folder: Path | None = None) -> RetrievalPrompts:
+    """The settings' prompts when either is set, else those a local model `folder` names, else
+    the model's known ones."""
+    chosen = set_prompts(settings.embeddings_query_prefix, settings.embeddings_document_prefix)
+    if chosen is None and folder is not None:
+        chosen = saved_prompts(folder)
+    return known_prompts(model) if chosen is None else chosen

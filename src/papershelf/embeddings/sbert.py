@@ -10,7 +10,7 @@ import numpy as np
 
 from papershelf.core.errors import ConfigError
 from papershelf.embeddings.base import unit_rows
-from papershelf.embeddings.prompts import RetrievalPrompts, known_prompts, saved_prompts
+from papershelf.embeddings.prompts import RetrievalPrompts
 
 PREFIX = "st:"
 
@@ -18,14 +18,10 @@ PREFIX = "st:"
 class SentenceTransformerEmbedder:
     """A sentence-transformers model by hub name or local path."""
 
-    def __init__(
-        self, model_name: str, cache_folder: Path, prompts: RetrievalPrompts | None = None
-    ):
-        """`prompts`: put before queries and passages (default: those a local model's folder
-        names, else the model's known ones)."""
+    def __init__(self, model_name: str, cache_folder: Path, prompts: RetrievalPrompts):
+        """`prompts`: handed to the model before queries and passages (embeddings/factory.py
+        chooses them)."""
         self.model_name = model_name
-        if prompts is None:
-            prompts = saved_prompts(Path(model_name)) or known_prompts(model_name)
         self.model_id = f"st:{model_name}{prompts.tag()}"
         self._cache_folder = cache_folder
         self._query_prefix, self._document_prefix = prompts.query, prompts.document
