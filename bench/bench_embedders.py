@@ -1,9 +1,10 @@
 """Hybrid retrieval with another passage embedder beside the built-in one: recall on the project's
 questions side by side, each embedder's passages/s on the same sample, and the search time.
 
-Run: python -m bench.bench_embedders --embedder st:<folder or hub id> [--label NAME] [--home DIR]
+Run: python -m bench.bench_embedders --embedder st:<folder or hub id> [--label NAME]
+     [--embedder gguf:<file> [--label NAME] ...] [--home DIR]
 
-`--home` keeps the other embedder's library between runs: indexing is the slow part (~1
+`--home` keeps the other embedders' libraries between runs (one folder each, named by label): indexing is the slow part (~1
 passage/s for EmbeddingGemma-300M on 2 cores, docs/retrieval-notes.md §21). Without an embedder
 (`--embedder` or PAPERSHELF_BENCH_EMBEDDER) it says what to pass and writes nothing, which is what
 `make bench` does on a machine that has no such model.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -96,44 +98,67 @@ def measure(
     return rows, speed
 
 
+def slug(label: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-") or "other"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--embedder", default=os.environ.get("PAPERSHELF_BENCH_EMBEDDER", ""))
-    parser.add_argument("--label", help="the other embedder's name in the tables")
-    parser.add_argument("--home", type=Path, help="library folder kept between runs")
+    parser.add_argument(
+        "--embedder",
+        action="append",
+        default=[],
+        help="another embedder (st:..., gguf:..., openai:...); repeat to compare several",
+    )
+    parser.add_argument(
+        "--label", action="append", default=[], help="each other embedder's name, in order"
+    )
+    parser.add_argument(
+        "--home", type=Path, help="folder for the other embedders' libraries, kept between runs"
+    )
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args(argv)
-    if not args.embedder:
+    embedders = args.embedder or [
+        name for name in [os.environ.get("PAPERSHELF_BENCH_EMBEDDER", "")] if name
+    ]
+    if not embedders:
         print(
-            "bench_embedders: no embedder to compare; pass --embedder st:<folder> (or set "
-            "PAPERSHELF_BENCH_EMBEDDER), e.g. an EmbeddingGemma-300M folder. Nothing written."
+            "bench_embedders: no embedder to compare; pass --embedder st:<folder> or "
+            "gguf:<file> (or set PAPERSHELF_BENCH_EMBEDDER), e.g. EmbeddingGemma-300M. "
+            "Nothing written."
         )
         return
     if not CORPUS.is_dir():
         raise SystemExit(f"corpus not found at {CORPUS}; set PAPERSHELF_CORPUS")
+    labels = [*args.label, *[f"other {i + 1}" for i in range(len(args.label), len(embedders))]]
     questions = load_questions(QUESTIONS)
-    home = args.home or Path(tempfile.mkdtemp(prefix="papershelf-bench-embedders-"))
-    recall_rows, speed_rows = [], []
+    homes = args.home or Path(tempfile.mkdtemp(prefix="papershelf-bench-embedders-"))
+    recall_rows, speed_rows, described = [], [], []
     built_in = Path(tempfile.mkdtemp(prefix="papershelf-bench-embedders-default-"))
     with Library(Settings(home=built_in, embedder=DEFAULT_EMBEDDER)) as default:
         rows, speed = measure("built-in", default, questions)
         recall_rows += rows
         speed_rows.append(speed)
-    with Library(Settings(home=home, embedder=args.embedder)) as other:
-        rows, speed = measure(args.label or "other", other, questions)
-        recall_rows += rows
-        speed_rows.append(speed)
-        words = other.word_embedder.model_id if other.word_embedder else "none"
-        weight = other.searcher.fusion.dense_weight
+    for name, label in zip(embedders, labels, strict=False):
+        with Library(Settings(home=homes / slug(label), embedder=name)) as other:
+            rows, speed = measure(label, other, questions)
+            recall_rows += rows
+            speed_rows.append(speed)
+            words = other.word_embedder.model_id if other.word_embedder else "none"
+            weight = other.searcher.fusion.dense_weight
+        described.append(
+            f"'{label}' is `{name}`; its library carries words with `{words}` and gives the "
+            f"dense list weight {weight:g}."
+        )
     body = "\n".join(
         [
             "## Passage embedders side by side (bench/bench_embedders.py)",
             "",
             f"The {len(questions)} questions of bench/eval/questions.jsonl, recall@1 / 5 / 10. "
-            f"'{args.label or 'other'}' is `{args.embedder}`; its library carries words with `{words}` and gives "
-            f"the dense list weight {weight:g}. Passages/s: {THROUGHPUT_SAMPLE} corpus passages "
-            "embedded in one call; index s: adding the corpus and embedding what had no vector "
-            "in this run (0-ish when the library was kept from an earlier run).",
+            + " ".join(described)
+            + f" Passages/s: {THROUGHPUT_SAMPLE} corpus passages embedded in one call; index s: "
+            "adding the corpus and embedding what had no vector in this run (0-ish when the "
+            "library was kept from an earlier run).",
             "",
             table(["search", *[name for name, _ in SUBSETS], "median ms"], recall_rows),
             "",
@@ -143,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(body)
     if not args.no_write:
         write_section(SECTION, body)
-    for folder in (built_in, None if args.home else home):
+    for folder in (built_in, None if args.home else homes):
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
 

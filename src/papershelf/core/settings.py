@@ -85,7 +85,8 @@ class Settings(BaseSettings):
         default="use-multilingual",
         description="Dense embedder for hybrid search: 'use-multilingual' (built in, Chinese and "
         "English), 'openai:<model>' (an OpenAI-compatible /v1/embeddings "
-        "at embeddings_url, e.g. Ollama's bge-m3), 'st:<hub model>' (extra sentence-transformers) "
+        "at embeddings_url, e.g. Ollama's bge-m3), 'st:<hub model>' (extra sentence-transformers), "
+        "'gguf:<file.gguf or owner/repo/file.gguf>' (llama.cpp in process, extra embedded) "
         "or 'none' (lexical search only). Changing it needs `papershelf reindex`.",
         validation_alias=_env("PAPERSHELF_EMBEDDER"),
     )

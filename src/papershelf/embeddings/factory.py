@@ -15,6 +15,7 @@ from papershelf.embeddings.prompts import (
 
 NONE = "none"
 OPENAI_PREFIX = "openai:"
+GGUF_PREFIX = "gguf:"
 DEFAULT = universal.NAME
 
 
@@ -45,10 +46,21 @@ def make_embedder(settings: Settings) -> Embedder | None:
         return SentenceTransformerEmbedder(
             model, settings.home / "models", _prompts(settings, model, Path(model))
         )
+    if name.startswith(GGUF_PREFIX) and name[len(GGUF_PREFIX) :]:
+        return _gguf_embedder(settings, name[len(GGUF_PREFIX) :])
     raise ConfigError(
         f"unknown embedder {name!r}: use {DEFAULT!r} (built in), 'openai:<model>' (with "
-        "PAPERSHELF_EMBEDDINGS_URL), 'st:<hub model>' (extra sentence-transformers) or 'none'"
+        "PAPERSHELF_EMBEDDINGS_URL), 'st:<hub model>' (extra sentence-transformers), "
+        "'gguf:<file or hub file>' (extra embedded) or 'none'"
     )
+
+
+def _gguf_embedder(settings: Settings, model: str) -> Embedder:
+    from papershelf.embeddings.gguf import GGUFEmbedder
+    from papershelf.embeddings.gguf_files import check_name
+
+    check_name(model)
+    return GGUFEmbedder(model, settings.home / "models", _prompts(settings, model))
 
 
 def make_word_embedder(settings: Settings, embedder: Embedder | None) -> Embedder | None:
