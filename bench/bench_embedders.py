@@ -30,6 +30,7 @@ from bench.eval.check_evidence import (
     load_questions,
 )
 from bench.report import CORPUS, median, table, write_section
+from papershelf.core.errors import PapershelfError
 from papershelf.core.settings import Settings
 from papershelf.core.tokens import count_tokens
 from papershelf.embeddings.base import Embedder
@@ -128,9 +129,14 @@ def main(argv: Sequence[str] | None = None) -> None:
             "Nothing written."
         )
         return
+    if len(args.label) > len(embedders):
+        raise SystemExit(f"{len(args.label)} labels for {len(embedders)} embedders")
+    labels = [*args.label, *[f"other {i + 1}" for i in range(len(args.label), len(embedders))]]
+    folders = [slug(label) for label in labels]
+    if len(set(folders)) < len(folders):
+        raise SystemExit(f"labels must differ in their letters and digits: {labels}")
     if not CORPUS.is_dir():
         raise SystemExit(f"corpus not found at {CORPUS}; set PAPERSHELF_CORPUS")
-    labels = [*args.label, *[f"other {i + 1}" for i in range(len(args.label), len(embedders))]]
     questions = load_questions(QUESTIONS)
     homes = args.home or Path(tempfile.mkdtemp(prefix="papershelf-bench-embedders-"))
     recall_rows, speed_rows, described = [], [], []
@@ -139,13 +145,18 @@ def main(argv: Sequence[str] | None = None) -> None:
         rows, speed = measure("built-in", default, questions)
         recall_rows += rows
         speed_rows.append(speed)
-    for name, label in zip(embedders, labels, strict=False):
-        with Library(Settings(home=homes / slug(label), embedder=name)) as other:
-            rows, speed = measure(label, other, questions)
-            recall_rows += rows
-            speed_rows.append(speed)
-            words = other.word_embedder.model_id if other.word_embedder else "none"
-            weight = other.searcher.fusion.dense_weight
+    for name, label, folder in zip(embedders, labels, folders, strict=True):
+        try:
+            with Library(Settings(home=homes / folder, embedder=name)) as other:
+                rows, speed = measure(label, other, questions)
+                words = other.word_embedder.model_id if other.word_embedder else "none"
+                weight = other.searcher.fusion.dense_weight
+        except PapershelfError as exc:  # the others' numbers still count
+            print(f"bench_embedders: {label} ({name}) failed: {exc}")
+            described.append(f"'{label}' (`{name}`) failed: {exc}.")
+            continue
+        recall_rows += rows
+        speed_rows.append(speed)
         described.append(
             f"'{label}' is `{name}`; its library carries words with `{words}` and gives the "
             f"dense list weight {weight:g}."

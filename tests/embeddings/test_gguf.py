@@ -16,10 +16,12 @@ from papershelf.core.errors import ConfigError, SourceUnavailable
 from papershelf.core.settings import Settings
 from papershelf.embeddings.factory import make_embedder
 from papershelf.embeddings.gguf import GGUFEmbedder
+from papershelf.embeddings.gguf_files import model_file
 from papershelf.embeddings.universal import UniversalSentenceEncoder
 from papershelf.library import Library
 from papershelf.llm.model_files import bundled_gguf
 from papershelf.search.hybrid import OTHER_EMBEDDER_DENSE_WEIGHT
+from tests.embeddings.tiny_gguf import WIDTH, write_tiny_bert
 
 pytestmark = [pytest.mark.llm, pytest.mark.slow]
 
@@ -41,12 +43,23 @@ def embedder(tmp_path_factory: pytest.TempPathFactory) -> GGUFEmbedder:
     return gguf_embedder(tmp_path_factory.mktemp("home"))
 
 
-def test_a_file_is_named_by_its_name_and_size_not_its_folder(tmp_path: Path) -> None:
+def test_a_file_is_named_by_its_name_size_and_head_not_its_folder(tmp_path: Path) -> None:
     moved = tmp_path / "elsewhere" / GGUF.name
     moved.parent.mkdir()
     moved.symlink_to(GGUF)
     first, second = gguf_embedder(tmp_path), gguf_embedder(tmp_path, str(moved))
-    assert first.model_id == second.model_id == f"gguf:{GGUF.name}@{GGUF.stat().st_size}"
+    assert first.model_id == second.model_id
+    assert first.model_id.startswith(f"gguf:{GGUF.name}@{GGUF.stat().st_size}.")
+
+
+def test_another_model_under_the_same_name_and_size_is_another_id(tmp_path: Path) -> None:
+    one, other, copy = (tmp_path / folder / "model.gguf" for folder in ("a", "b", "c"))
+    for path, seed in ((one, 0), (other, 1), (copy, 0)):
+        path.parent.mkdir()
+        write_tiny_bert(path, seed=seed)
+    assert one.stat().st_size == other.stat().st_size
+    ids = [gguf_embedder(tmp_path, str(path)).model_id for path in (one, other, copy)]
+    assert ids[0] != ids[1] and ids[0] == ids[2]
 
 
 def test_a_model_the_prompts_know_gets_its_cards_prompts(tmp_path: Path) -> None:
@@ -85,13 +98,31 @@ def test_queries_from_several_threads_get_the_vectors_they_get_one_by_one(
     assert np.allclose(together, one_by_one, atol=1e-5)
 
 
-def test_a_text_longer_than_a_slot_is_cut_and_an_empty_one_still_embeds(
-    embedder: GGUFEmbedder,
+def test_a_text_longer_than_a_slot_is_cut_to_its_start(embedder: GGUFEmbedder) -> None:
+    start = " ".join(
+        f"Step {i}: gradient checkpointing stores fewer activations." for i in range(90)
+    )
+    rest = "像素重排把每个二乘二的图像块合成一个视觉令牌，语言模型读到的令牌少了四倍。" * 400
+    long_row, start_row, rest_row = embedder.embed_documents([start + rest, start, rest])
+    assert float(long_row @ start_row) > float(long_row @ rest_row) + 0.05
+
+
+def test_an_empty_text_embeds_as_a_space(embedder: GGUFEmbedder) -> None:
+    empty, space = embedder.embed_documents(["", " "])
+    assert np.allclose(empty, space, atol=1e-5)
+
+
+def test_a_text_longer_than_a_small_models_context_is_cut_to_its_start(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    long_text = "Gradient checkpointing trades compute for memory. " * 2000
-    rows = embedder.embed_documents([long_text, "", "short"])
-    assert rows.shape == (3, DIMENSIONS)
-    assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-5)
+    model = write_tiny_bert(tmp_path / "tiny-bert.gguf", context=16)
+    tiny = gguf_embedder(tmp_path, str(model))
+    start, rest = "alpha beta gamma delta " * 3, "epsilon zeta eta theta " * 10
+    with caplog.at_level(logging.WARNING, logger="papershelf.embeddings.gguf"):
+        long_row, start_row, rest_row = tiny.embed_documents([start + rest, start, rest])
+    assert tiny.dimensions == WIDTH
+    assert "pooling" not in caplog.text  # its metadata names mean pooling
+    assert float(long_row @ start_row) > float(long_row @ rest_row) + 0.05
 
 
 def test_the_query_prompt_is_put_before_a_query(tmp_path: Path) -> None:
@@ -129,19 +160,21 @@ def test_names_that_are_neither_a_gguf_file_nor_a_hub_file_are_refused(tmp_path:
 def test_a_library_embeds_passages_with_it_and_keeps_the_built_in_model_for_words(
     tmp_path: Path,
 ) -> None:
-    notes = tmp_path / "notes.md"
-    notes.write_text(
-        "# Pixel shuffle notes\n\n## Method\n\nPixel shuffle rearranges each 2x2 block of patch "
-        "embeddings into one token, so an image costs four times fewer tokens.\n",
-        encoding="utf-8",
-    )
+    notes = {
+        "pixel.md": "Pixel shuffle rearranges each 2x2 block of patch embeddings into one token.",
+        "zero.md": "ZeRO partitions optimizer states, gradients and parameters across GPUs.",
+        "bn.md": "Batch normalization normalizes each channel over the mini-batch statistics.",
+    }
+    for name, text in notes.items():
+        (tmp_path / name).write_text(f"# {name}\n\n## Notes\n\n{text}\n", encoding="utf-8")
     with Library(Settings(home=tmp_path / "home", embedder=f"gguf:{GGUF}")) as library:
-        assert library.add([str(notes)]).ok
+        assert library.add([str(tmp_path / name) for name in notes]).ok
         assert isinstance(library.embedder, GGUFEmbedder)
         assert isinstance(library.word_embedder, UniversalSentenceEncoder)
         assert library.searcher.fusion.dense_weight == OTHER_EMBEDDER_DENSE_WEIGHT
         assert library.index() == 0
-        assert "Pixel shuffle" in library.search("image tokens", mode="dense")[0].passage.text
+        for text in notes.values():
+            assert text in library.search(text[:-1], mode="dense")[0].passage.text
         assert library.search("像素重排")
 
 
@@ -196,7 +229,9 @@ def test_a_hub_file_is_downloaded_once_into_the_home(tmp_path: Path, hub: Hub) -
     assert first.embed_documents(["a passage"]).shape == (1, DIMENSIONS)
     kept = tmp_path / "models" / "gguf" / "tiny-org" / "tiny-GGUF" / "tiny-q4_1.gguf"
     assert kept.read_bytes() == GGUF.read_bytes()
-    assert gguf_embedder(tmp_path, name).embed_query("a question").shape == (DIMENSIONS,)
+    again = gguf_embedder(tmp_path, name)
+    assert again.embed_query("a question").shape == (DIMENSIONS,)
+    assert again.model_id == first.model_id  # the vectors made before the download still count
     assert hub.requests == [
         ("/tiny-org/tiny-GGUF/resolve/main/tiny-q4_1.gguf", "Bearer hf_test_token")
     ]
@@ -206,7 +241,29 @@ def test_a_missing_hub_file_says_so_and_leaves_nothing(tmp_path: Path, hub: Hub)
     embedder = gguf_embedder(tmp_path, "tiny-org/tiny-GGUF/absent.gguf")
     with pytest.raises(SourceUnavailable, match=r"absent\.gguf: HTTP 404"):
         embedder.embed_query("x")
-    assert not any((tmp_path / "models").rglob("*.gguf*"))
+    assert model_files(tmp_path) == []
+
+
+def test_two_downloads_of_one_file_at_once_fetch_it_once(tmp_path: Path, hub: Hub) -> None:
+    name = "tiny-org/tiny-GGUF/tiny-q4_1.gguf"
+    with ThreadPoolExecutor(2) as pool:
+        paths = list(pool.map(lambda _: model_file(name, tmp_path / "models"), range(2)))
+    assert paths[0] == paths[1] and paths[0].read_bytes() == GGUF.read_bytes()
+    assert len(hub.requests) == 1
+    assert model_files(tmp_path) == [paths[0]]
+
+
+def test_a_page_sent_instead_of_the_model_is_not_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    login = Hub({"/o/r/resolve/main/m.gguf": b"<!doctype html><title>Sign in</title>"})
+    monkeypatch.setenv("HF_ENDPOINT", login.url)
+    try:
+        with pytest.raises(SourceUnavailable, match="did not send a GGUF file"):
+            gguf_embedder(tmp_path, "o/r/m.gguf").embed_query("x")
+    finally:
+        login.close()
+    assert model_files(tmp_path) == []
 
 
 def test_an_interrupted_download_keeps_no_file(
@@ -219,4 +276,10 @@ def test_an_interrupted_download_keeps_no_file(
             gguf_embedder(tmp_path, "o/r/m.gguf").embed_query("x")
     finally:
         cut.close()
-    assert not any((tmp_path / "models").rglob("*.gguf*"))
+    assert model_files(tmp_path) == []
+
+
+def model_files(home: Path) -> list[Path]:
+    """The files a download left in the home, besides the lock it takes turns with."""
+    models = home / "models"
+    return sorted(p for p in models.rglob("*") if p.is_file() and not p.name.endswith(".lock"))

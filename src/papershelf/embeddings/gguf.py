@@ -8,6 +8,7 @@ The model's own pooling is used. A model that names none (a chat model) is poole
 its token vectors, with a warning: it runs, but it was not trained to embed.
 """
 
+import hashlib
 import logging
 import os
 import re
@@ -19,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from papershelf.core.errors import ConfigError
+from papershelf.core.errors import ConfigError, InputError
 from papershelf.embeddings.base import unit_rows
 from papershelf.embeddings.gguf_files import model_file
 from papershelf.embeddings.prompts import RetrievalPrompts
@@ -34,16 +35,33 @@ INSTALL_XLLAMACPP = (
     "the gguf: embedder needs llama.cpp: pip install 'papershelf[embedded]' (the xllamacpp "
     "wheel, about 34 MB, CPU build)"
 )
-_TOO_LARGE = re.compile(r"input \((\d+) tokens\) is too large")
+# llama.cpp's two refusals of a long text: more tokens than a batch holds, or than the model's
+# context (a 512-token BERT-family model): (the text's tokens, the limit).
+_TOO_LONG = (
+    re.compile(r"input \((\d+) tokens\) is too large.*?batch size: (\d+)"),
+    re.compile(r"input \((\d+) tokens\) is larger than the max context size \((\d+) tokens\)"),
+)
+HEAD_BYTES = 1 << 20
 
 
 def _identity(name: str) -> str:
-    """A hub file by its reference; a file on disk by its name and size, not its folder: a model
-    moved elsewhere keeps its vectors, another quantisation saved under the same name does not."""
+    """A hub file by its reference (it is downloaded once and never replaced); a file on disk by
+    its name, size and a digest of its first MiB (the metadata: pooling, tokenizer), not its
+    folder: a model moved elsewhere keeps its vectors, another one saved under the same name does
+    not. The two forms of one model are two ids, so switching between them embeds again."""
     path = Path(name).expanduser()
-    if path.is_file():
-        return f"{path.name}@{path.stat().st_size}"
-    return name
+    if not path.is_file():
+        return name
+    with path.open("rb") as model:
+        head = hashlib.blake2b(model.read(HEAD_BYTES), digest_size=6).hexdigest()
+    return f"{path.name}@{path.stat().st_size}.{head}"
+
+
+def _too_long(message: str) -> tuple[int, int] | None:
+    for pattern in _TOO_LONG:
+        if found := pattern.search(message):
+            return int(found.group(1)), int(found.group(2))
+    return None
 
 
 class GGUFEmbedder:
@@ -93,23 +111,24 @@ class GGUFEmbedder:
         if "error" in reply and len(texts) > 1:
             return [row for text in texts for row in self._embed([text])]
         if "error" in reply:
-            return [self._embed_cut(texts[0], reply["error"].get("message", ""))]
+            return [self._embed_cut(texts[0], str(reply["error"].get("message", "")))]
         return [item["embedding"] for item in sorted(reply["data"], key=lambda d: d["index"])]
 
     def _embed_cut(self, text: str, message: str) -> list[float]:
-        """One text too long for a slot, cut to fit (by its share of characters per token)."""
+        """One text too long for the slot or the model, its start cut to fit (by its share of
+        characters per token; the prompt stays in front)."""
         server = self._loaded()
-        for _ in range(4):
-            found = _TOO_LARGE.search(message)
-            if not found:
-                raise ConfigError(f"llama.cpp could not embed with {self.name}: {message}")
-            keep = int(len(text) * SLOT_TOKENS / int(found.group(1)) * 0.9)
-            text = text[: max(1, keep)]
+        for _ in range(6):
+            sizes = _too_long(message)
+            if sizes is None:
+                break
+            tokens, limit = sizes
+            text = text[: max(1, int(len(text) * limit / tokens * 0.9))]
             reply = server.handle_embeddings({"input": [text], "model": self.name})
             if "error" not in reply:
                 return list(reply["data"][0]["embedding"])
-            message = reply["error"].get("message", "")
-        raise ConfigError(f"llama.cpp could not embed with {self.name}: {message}")
+            message = str(reply["error"].get("message", ""))
+        raise InputError(f"llama.cpp could not embed a text with {self.name}: {message}")
 
     def _loaded(self) -> Any:
         with self._lock:
@@ -158,4 +177,12 @@ class GGUFEmbedder:
         try:
             return xllamacpp.Server(params)
         except (RuntimeError, ValueError) as exc:
-            raise ConfigError(f"llama.cpp could not load {path}: {exc}") from exc
+            hint = (
+                " (a downloaded file: delete it to fetch it again)"
+                if self._downloaded(path)
+                else ""
+            )
+            raise ConfigError(f"llama.cpp could not load {path}: {exc}{hint}") from exc
+
+    def _downloaded(self, path: Path) -> bool:
+        return path.is_relative_to(self._models_dir / "gguf")

@@ -2,14 +2,18 @@
 model repository (`<owner>/<repo>/<file>.gguf`) downloaded once into PAPERSHELF_HOME/models/gguf.
 
 The hub's address is HF_ENDPOINT (as the hub's own tools read it; a mirror or a local replay in
-tests) and HF_TOKEN, when set, is sent for gated or private repositories. A download is written
-beside its final name and renamed only once complete, so an interrupted one leaves nothing that
-looks like a model.
+tests) and HF_TOKEN, when set, is sent for gated or private repositories. Files come from the
+repository's `main`. A download is written to a file of its own beside its final name and renamed
+only once complete and checked to start as GGUF does, so an interrupted one, or a page sent in
+its place, leaves nothing that looks like a model; processes fetching the same file take turns.
 """
 
 import logging
 import os
 import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -20,6 +24,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 DOWNLOAD_TIMEOUT_S = 60.0
+GGUF_MAGIC = b"GGUF"
 _HUB_REFERENCE = re.compile(r"^[\w.-]+/[\w.-]+/[\w.-]+\.gguf$", re.IGNORECASE)
 USAGE = (
     "use 'gguf:/path/to/model.gguf' or 'gguf:<owner>/<repo>/<file>.gguf' (a Hugging Face "
@@ -52,7 +57,10 @@ def model_file(name: str, models_dir: Path) -> Path:
         return path
     kept = models_dir / "gguf" / name
     if not kept.is_file():
-        download(name, kept)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        with _held(kept.with_name(kept.name + ".lock")):
+            if not kept.is_file():  # another process may have fetched it while we waited
+                download(name, kept)
     return kept
 
 
@@ -63,35 +71,62 @@ def hub_url(reference: str) -> str:
 
 
 def download(reference: str, target: Path) -> None:
-    """Fetch a hub file to `target`, whole or not at all."""
+    """Fetch a hub file to `target`, whole or not at all: it is written to a file of its own in
+    the same folder and renamed once complete and checked to be GGUF."""
     url = hub_url(reference)
-    headers = {}
+    # Byte counts are compared with Content-Length, which counts what is sent: no compression.
+    headers = {"Accept-Encoding": "identity"}
     if token := os.environ.get("HF_TOKEN", "").strip():
         headers["Authorization"] = f"Bearer {token}"
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
+    handle, partial_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    partial = Path(partial_name)
     log.warning("downloading the embedding model %s (once) to %s", url, target)
     try:
-        with httpx.stream(
-            "GET", url, headers=headers, follow_redirects=True, timeout=DOWNLOAD_TIMEOUT_S
-        ) as response:
+        with (
+            os.fdopen(handle, "wb") as out,
+            httpx.stream(
+                "GET", url, headers=headers, follow_redirects=True, timeout=DOWNLOAD_TIMEOUT_S
+            ) as response,
+        ):
             if response.status_code != 200:
                 raise SourceUnavailable(
-                    f"could not download {url}: HTTP {response.status_code} (check the "
-                    "repository and file name; a gated model needs HF_TOKEN)"
+                    f"could not download {url}: HTTP {response.status_code} ({reference!r} is "
+                    "no file on disk either; check the repository and file name; a gated model "
+                    "needs HF_TOKEN)"
                 )
             expected = int(response.headers.get("content-length") or 0)
-            written = 0
-            with partial.open("wb") as out:
-                for chunk in response.iter_bytes(1 << 20):
-                    out.write(chunk)
-                    written += len(chunk)
+            for chunk in response.iter_bytes(1 << 20):
+                out.write(chunk)
+            written = out.tell()
         if expected and written != expected:
             raise SourceUnavailable(
                 f"the download of {url} stopped after {written} of {expected} bytes; run again"
             )
+        with partial.open("rb") as check:
+            if check.read(4) != GGUF_MAGIC:
+                raise SourceUnavailable(
+                    f"{url} did not send a GGUF file (a login or proxy page?); check the address, "
+                    "HF_ENDPOINT and HF_TOKEN"
+                )
         partial.replace(target)
     except httpx.HTTPError as exc:
         raise SourceUnavailable(f"could not download {url}: {exc}") from exc
     finally:
         partial.unlink(missing_ok=True)
+
+
+@contextmanager
+def _held(lock_file: Path) -> Iterator[None]:
+    """An exclusive lock on `lock_file` between processes, where the system has flock."""
+    with lock_file.open("a") as handle:
+        try:
+            import fcntl
+        except ImportError:  # Windows: no lock; each download still lands whole or not at all
+            yield
+            return
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
