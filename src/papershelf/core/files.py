@@ -1,11 +1,17 @@
-"""Writing a file so that a reader sees the old content or the whole new one, never a part, and
-removing the files a newer one of the same kind replaces."""
+"""Writing a file so that a reader sees the old content or the whole new one, never a part,
+removing the files a newer one of the same kind replaces, and taking turns between processes."""
 
 import os
 import tempfile
 import time
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock; callers still write whole files or none
+    fcntl = None  # type: ignore[assignment]
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -37,3 +43,17 @@ def remove_other_versions(current: Path, prefix: str, *, older_than_s: float = 3
     for path in stale:
         with suppress(OSError):
             path.unlink()
+
+
+@contextmanager
+def held_lock(lock_path: Path) -> Iterator[None]:
+    """An exclusive lock on `lock_path` (created if missing, never removed) between processes
+    and threads, where the system has flock; without it, no lock."""
+    with open(lock_path, "a+b") as lock_file:
+        if fcntl is not None:
+            fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)

@@ -12,13 +12,12 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
 from papershelf.core.errors import ConfigError, SourceUnavailable
+from papershelf.core.files import held_lock
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +57,7 @@ def model_file(name: str, models_dir: Path) -> Path:
     kept = models_dir / "gguf" / name
     if not kept.is_file():
         kept.parent.mkdir(parents=True, exist_ok=True)
-        with _held(kept.with_name(kept.name + ".lock")):
+        with held_lock(kept.with_name(kept.name + ".lock")):
             if not kept.is_file():  # another process may have fetched it while we waited
                 download(name, kept)
     return kept
@@ -99,6 +98,8 @@ def download(reference: str, target: Path) -> None:
             for chunk in response.iter_bytes(1 << 20):
                 out.write(chunk)
             written = out.tell()
+            out.flush()
+            os.fsync(out.fileno())  # on disk before the rename makes it the model
         if expected and written != expected:
             raise SourceUnavailable(
                 f"the download of {url} stopped after {written} of {expected} bytes; run again"
@@ -114,19 +115,3 @@ def download(reference: str, target: Path) -> None:
         raise SourceUnavailable(f"could not download {url}: {exc}") from exc
     finally:
         partial.unlink(missing_ok=True)
-
-
-@contextmanager
-def _held(lock_file: Path) -> Iterator[None]:
-    """An exclusive lock on `lock_file` between processes, where the system has flock."""
-    with lock_file.open("a") as handle:
-        try:
-            import fcntl
-        except ImportError:  # Windows: no lock; each download still lands whole or not at all
-            yield
-            return
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

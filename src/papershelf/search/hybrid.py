@@ -110,7 +110,7 @@ class Searcher:
         self._dense: DenseIndex | None = None
         self._lexicon: Lexicon | None = None
         self._warned = False
-        words = word_embedder if embedder is not None and word_embedder is not None else embedder
+        words = (word_embedder or embedder) if embedder is not None else None
         self._renderings = ChineseRenderings(store, words, self._load_dictionary)
         if embedder is not None and words is not None:
             self._dense = DenseIndex(store, vector_space(embedder))

@@ -13,13 +13,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from papershelf.core.files import write_atomically
+from papershelf.core.files import held_lock, write_atomically
 from papershelf.weather.models import Place
-
-try:
-    import fcntl
-except ImportError:  # Windows: atomic replace still keeps the file whole; only merges may race.
-    fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +82,6 @@ class CityCache:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        with open(self._lock_path, "a+b") as lock_file:
-            if fcntl is not None:
-                fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                if fcntl is not None:
-                    fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
+        # Without flock (Windows) the atomic replace still keeps the file whole; merges may race.
+        with held_lock(self._lock_path):
+            yield
