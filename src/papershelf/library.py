@@ -16,7 +16,7 @@ from papershelf.core.ids import arxiv_paper_id
 from papershelf.core.models import Document, Hit, Paper, PaperFilter
 from papershelf.core.settings import Settings
 from papershelf.embeddings.base import Embedder
-from papershelf.embeddings.factory import make_embedder, make_word_embedder
+from papershelf.embeddings.factory import make_embedder, make_reranker, make_word_embedder
 from papershelf.ingest.arxiv_ids import parse_arxiv_reference
 from papershelf.ingest.results import AddResult
 from papershelf.ingest.sources import Source, resolve_inputs
@@ -124,6 +124,8 @@ class Library:
                     fusion,
                     cache_dir=self.settings.home / "cache",
                     word_embedder=self.word_embedder,
+                    reranker=make_reranker(self.settings),
+                    rerank_depth=self.settings.rerank_depth,
                 )
                 if not builtin:
                     _warn_of_words_without_vectors(self.store, self.word_embedder)

@@ -47,3 +47,13 @@ def documents() -> list[Document]:
         make_document(pid, texts, title=title, language="zh" if pid.startswith("doc:") else "en")
         for pid, (title, texts) in PAPERS.items()
     ]
+
+
+def overlapping_document() -> Document:
+    """Two passages about pixel shuffle, the second repeating most of the first one's span, as
+    consecutive chunks do."""
+    document = make_document(
+        "doc:overlap", ["pixel shuffle compresses tokens", "pixel shuffle compresses tokens again"]
+    )
+    document.passages[1].char_start = document.passages[0].char_start + 2
+    return document

@@ -8,7 +8,7 @@ from papershelf.search.hybrid import FusionSettings, Searcher
 from papershelf.search.indexing import embed_missing
 from papershelf.storage.sqlite import SqliteStore
 from tests.search.conftest import Recording
-from tests.search.papers import documents
+from tests.search.papers import documents, overlapping_document
 from tests.storage.contract import make_document
 
 
@@ -86,12 +86,7 @@ def test_a_filter_limits_both_retrievers(searcher: Searcher) -> None:
 
 
 def test_overlapping_passages_take_one_place(store: SqliteStore, use_model) -> None:
-    document = make_document(
-        "doc:overlap", ["pixel shuffle compresses tokens", "pixel shuffle compresses tokens again"]
-    )
-    # The second passage repeats most of the first one's span, as consecutive chunks do.
-    document.passages[1].char_start = document.passages[0].char_start + 2
-    store.put(document)
+    store.put(overlapping_document())
     embed_missing(store, use_model)
     assert len(Searcher(store, use_model).search("pixel shuffle", limit=5)) == 1
 

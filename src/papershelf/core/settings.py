@@ -120,6 +120,33 @@ class Settings(BaseSettings):
         "embeddings_query_prefix).",
         validation_alias=_env("PAPERSHELF_EMBEDDINGS_DOCUMENT_PREFIX"),
     )
+    reranker: str = Field(
+        default="none",
+        description="A reranking model (cross-encoder) that reads the question with each of the "
+        "search's first candidates and orders them: 'none', "
+        "'gguf:<file.gguf or owner/repo/file.gguf>' (llama.cpp in process, extra embedded; e.g. "
+        "bge-reranker-v2-m3) or 'api:<model>' (a /v1/rerank endpoint at reranker_url: "
+        "llama-server --reranking, vLLM, Jina, Cohere).",
+        validation_alias=_env("PAPERSHELF_RERANKER"),
+    )
+    reranker_url: str = Field(
+        default="",
+        description="The /v1/rerank endpoint of an 'api:<model>' reranker.",
+        validation_alias=_env("PAPERSHELF_RERANKER_URL"),
+    )
+    reranker_api_key: str = Field(
+        default="",
+        description="API key for the rerank endpoint, if it needs one.",
+        validation_alias=_env("PAPERSHELF_RERANKER_API_KEY"),
+    )
+    rerank_depth: int = Field(
+        default=20,
+        ge=1,
+        le=200,
+        description="How many of the search's first candidates the reranker reads (it reads "
+        "each with the question, so time grows with it).",
+        validation_alias=_env("PAPERSHELF_RERANK_DEPTH"),
+    )
     mongo_server_url: str = Field(
         default="http://localhost:9002/sse",
         description="URL of an MCP paper server for clients (tutorial: MONGO_SERVER_URL).",

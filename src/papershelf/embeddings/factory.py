@@ -1,4 +1,5 @@
-"""The embedder a settings name asks for: the built-in default, an endpoint, a local extra, or none."""
+"""The embedder (and the reranker) a settings name asks for: the built-in default, an endpoint, a
+local extra, or none."""
 
 from pathlib import Path
 
@@ -12,10 +13,13 @@ from papershelf.embeddings.prompts import (
     saved_prompts,
     set_prompts,
 )
+from papershelf.embeddings.reranker import USAGE as RERANKER_USAGE
+from papershelf.embeddings.reranker import Reranker
 
 NONE = "none"
 OPENAI_PREFIX = "openai:"
 GGUF_PREFIX = "gguf:"
+API_PREFIX = "api:"
 DEFAULT = universal.NAME
 
 
@@ -80,3 +84,32 @@ def _prompts(settings: Settings, model: str, folder: Path | None = None) -> Retr
     if chosen is None and folder is not None:
         chosen = saved_prompts(folder)
     return known_prompts(model) if chosen is None else chosen
+
+
+def make_reranker(settings: Settings) -> Reranker | None:
+    """The reranker named by `settings.reranker`; None when there is none (the default)."""
+    name = settings.reranker.strip()
+    if name.lower() in (NONE, ""):
+        return None
+    if name.startswith(GGUF_PREFIX) and name[len(GGUF_PREFIX) :]:
+        from papershelf.embeddings.gguf_files import check_name
+        from papershelf.embeddings.gguf_rerank import GGUFReranker
+
+        model = name[len(GGUF_PREFIX) :]
+        check_name(model, RERANKER_USAGE)
+        return GGUFReranker(model, settings.home / "models")
+    if name.startswith(API_PREFIX) and name[len(API_PREFIX) :]:
+        from papershelf.embeddings.rerank_api import ApiReranker
+
+        if not settings.reranker_url.strip():
+            raise ConfigError(
+                f"the reranker {name!r} needs its endpoint: set PAPERSHELF_RERANKER_URL (e.g. "
+                "http://localhost:8080/v1 for `llama-server -m <reranker>.gguf --reranking`)"
+            )
+        return ApiReranker(
+            settings.reranker_url,
+            name[len(API_PREFIX) :],
+            api_key=settings.reranker_api_key,
+            timeout=settings.llm_timeout_s,
+        )
+    raise ConfigError(f"unknown reranker {name!r}: {RERANKER_USAGE}")

@@ -8,11 +8,8 @@ The model's own pooling is used. A model that names none (a chat model) is poole
 its token vectors, with a warning: it runs, but it was not trained to embed.
 """
 
-import hashlib
 import logging
 import os
-import re
-import secrets
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,45 +20,19 @@ import numpy as np
 from papershelf.core.errors import ConfigError, InputError
 from papershelf.embeddings.base import unit_rows
 from papershelf.embeddings.gguf_files import model_file
+from papershelf.embeddings.llama_server import (
+    cut_to_fit,
+    import_xllamacpp,
+    model_identity,
+    start_server,
+    too_long,
+)
 from papershelf.embeddings.prompts import RetrievalPrompts
 
 log = logging.getLogger(__name__)
 
 PREFIX = "gguf:"
-SLOT_TOKENS = 2048
-"""Tokens one text may take (llama.cpp embeds each text in one batch); longer ones are cut."""
 BATCH = 16
-INSTALL_XLLAMACPP = (
-    "the gguf: embedder needs llama.cpp: pip install 'papershelf[embedded]' (the xllamacpp "
-    "wheel, about 34 MB, CPU build)"
-)
-# llama.cpp's two refusals of a long text: more tokens than a batch holds, or than the model's
-# context (a 512-token BERT-family model): (the text's tokens, the limit).
-_TOO_LONG = (
-    re.compile(r"input \((\d+) tokens\) is too large.*?batch size: (\d+)"),
-    re.compile(r"input \((\d+) tokens\) is larger than the max context size \((\d+) tokens\)"),
-)
-HEAD_BYTES = 1 << 20
-
-
-def _identity(name: str) -> str:
-    """A hub file by its reference (it is downloaded once and never replaced); a file on disk by
-    its name, size and a digest of its first MiB (the metadata: pooling, tokenizer), not its
-    folder: a model moved elsewhere keeps its vectors, another one saved under the same name does
-    not. The two forms of one model are two ids, so switching between them embeds again."""
-    path = Path(name).expanduser()
-    if not path.is_file():
-        return name
-    with path.open("rb") as model:
-        head = hashlib.blake2b(model.read(HEAD_BYTES), digest_size=6).hexdigest()
-    return f"{path.name}@{path.stat().st_size}.{head}"
-
-
-def _too_long(message: str) -> tuple[int, int] | None:
-    for pattern in _TOO_LONG:
-        if found := pattern.search(message):
-            return int(found.group(1)), int(found.group(2))
-    return None
 
 
 class GGUFEmbedder:
@@ -84,7 +55,7 @@ class GGUFEmbedder:
         self._server: Any = None
         self._dimensions = 0
         self._lock = threading.Lock()
-        self.model_id = f"{PREFIX}{_identity(name)}{prompts.tag()}"
+        self.model_id = f"{PREFIX}{model_identity(name)}{prompts.tag()}"
 
     @property
     def dimensions(self) -> int:
@@ -119,11 +90,10 @@ class GGUFEmbedder:
         characters per token; the prompt stays in front)."""
         server = self._loaded()
         for _ in range(6):
-            sizes = _too_long(message)
+            sizes = too_long(message)
             if sizes is None:
                 break
-            tokens, limit = sizes
-            text = text[: max(1, int(len(text) * limit / tokens * 0.9))]
+            text = cut_to_fit(text, *sizes)
             reply = server.handle_embeddings({"input": [text], "model": self.name})
             if "error" not in reply:
                 return list(reply["data"][0]["embedding"])
@@ -137,10 +107,7 @@ class GGUFEmbedder:
             return self._server
 
     def _start(self) -> tuple[Any, int]:
-        try:
-            import xllamacpp
-        except ImportError as exc:
-            raise ConfigError(INSTALL_XLLAMACPP) from exc
+        xllamacpp = import_xllamacpp()
         path = model_file(self.name, self._models_dir)
         server = self._server_for(xllamacpp, path, pooling=None)
         probe = server.handle_embeddings({"input": ["probe"], "model": self.name})
@@ -158,31 +125,7 @@ class GGUFEmbedder:
         return server, len(probe["data"][0]["embedding"])
 
     def _server_for(self, xllamacpp: Any, path: Path, *, pooling: Any) -> Any:
-        params = xllamacpp.CommonParams()
-        params.model.path = str(path)
-        params.embedding = True
-        if pooling is not None:
-            params.pooling_type = pooling
-        # One slot: each text is embedded alone, so its vector does not depend on the texts sent
-        # with it (with four slots a chat model's mean-pooled vectors did, cosine 0.88 apart, and
-        # EmbeddingGemma's moved in the fourth decimal), and it was 6% faster on 2 cores.
-        params.n_parallel = 1
-        params.n_ctx = SLOT_TOKENS
-        params.n_batch = params.n_ubatch = SLOT_TOKENS
-        params.cpuparams.n_threads = self._threads
-        params.cpuparams_batch.n_threads = self._threads
-        params.verbosity = -1  # llama.cpp logs to stderr otherwise
-        # llama.cpp also listens on a loopback port; an unguessable key keeps others off it.
-        params.api_keys = [secrets.token_urlsafe(24)]
-        try:
-            return xllamacpp.Server(params)
-        except (RuntimeError, ValueError) as exc:
-            hint = (
-                " (a downloaded file: delete it to fetch it again)"
-                if self._downloaded(path)
-                else ""
-            )
-            raise ConfigError(f"llama.cpp could not load {path}: {exc}{hint}") from exc
-
-    def _downloaded(self, path: Path) -> bool:
-        return path.is_relative_to(self._models_dir / "gguf")
+        downloaded = path.is_relative_to(self._models_dir / "gguf")
+        return start_server(
+            xllamacpp, path, pooling=pooling, threads=self._threads, downloaded=downloaded
+        )

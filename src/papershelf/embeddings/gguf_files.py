@@ -1,4 +1,4 @@
-"""Where a `gguf:` embedder's model file comes from: a path on disk, or a file of a Hugging Face
+"""Where a `gguf:` embedder's or reranker's model file comes from: a path on disk, or a file of a Hugging Face
 model repository (`<owner>/<repo>/<file>.gguf`) downloaded once into PAPERSHELF_HOME/models/gguf.
 
 The hub's address is HF_ENDPOINT (as the hub's own tools read it; a mirror or a local replay in
@@ -37,20 +37,21 @@ def is_hub_reference(name: str) -> bool:
     return bool(_HUB_REFERENCE.match(name)) and not name.startswith((".", "~"))
 
 
-def check_name(name: str) -> None:
-    """Raise ConfigError, saying what to write, unless `name` is a .gguf file or a hub file."""
+def check_name(name: str, usage: str = USAGE) -> None:
+    """Raise ConfigError, saying what to write (`usage`), unless `name` is a .gguf file or a hub
+    file."""
     path = Path(name).expanduser()
     if path.is_file() and path.suffix.lower() != ".gguf":
-        raise ConfigError(f"{name!r} is not a .gguf file; {USAGE}")
+        raise ConfigError(f"{name!r} is not a .gguf file; {usage}")
     if not (path.is_file() or is_hub_reference(name)):
-        raise ConfigError(f"no GGUF model file at {name!r}; {USAGE}")
+        raise ConfigError(f"no GGUF model file at {name!r}; {usage}")
 
 
-def model_file(name: str, models_dir: Path) -> Path:
+def model_file(name: str, models_dir: Path, usage: str = USAGE) -> Path:
     """The GGUF file `name` stands for: an existing file, else a hub file (downloaded on first
     use). Raises ConfigError for a name that is neither, SourceUnavailable when the download
     fails."""
-    check_name(name)
+    check_name(name, usage)
     path = Path(name).expanduser()
     if path.is_file():
         return path
@@ -80,7 +81,7 @@ def download(reference: str, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, partial_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     partial = Path(partial_name)
-    log.warning("downloading the embedding model %s (once) to %s", url, target)
+    log.warning("downloading the model %s (once) to %s", url, target)
     try:
         with (
             os.fdopen(handle, "wb") as out,

@@ -8,10 +8,10 @@ import numpy as np
 
 from papershelf.core.endpoints import openai_base_url
 from papershelf.core.errors import SourceUnavailable
+from papershelf.core.http_clients import post_json, service_client
 from papershelf.embeddings.base import unit_rows
 from papershelf.embeddings.prompts import RetrievalPrompts
 
-CONNECT_TIMEOUT_S = 5.0
 # Servers cap the inputs of one request (OpenAI: 2048; Ollama and vLLM: memory); 64 passages of
 # ~300 tokens stay under every cap we know while keeping round trips few.
 BATCH_SIZE = 64
@@ -39,12 +39,7 @@ class OpenAICompatEmbedder:
         self._document_prefix = document_prefix
         self._timeout = timeout
         self._dimensions: int | None = None
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._http = httpx.Client(
-            headers=headers,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT_S)),
-            transport=transport,
-        )
+        self._http = service_client(api_key, timeout, transport)
 
     @property
     def dimensions(self) -> int:
@@ -66,19 +61,14 @@ class OpenAICompatEmbedder:
         return self._request([self._query_prefix + text])[0]
 
     def _request(self, texts: list[str]) -> np.ndarray:
-        url = f"{self.base_url}/embeddings"
-        try:
-            response = self._http.post(url, json={"model": self.model, "input": texts})
-        except httpx.TimeoutException as exc:
-            raise SourceUnavailable(
-                f"the embedding endpoint {self.base_url} did not answer within {self._timeout:g}s; "
-                "check that it is running, or set PAPERSHELF_EMBEDDER to the built-in model"
-            ) from exc
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise SourceUnavailable(
-                f"cannot reach the embedding endpoint {self.base_url} ({exc}); start it "
-                "(e.g. `ollama serve`) or fix PAPERSHELF_EMBEDDINGS_URL"
-            ) from exc
+        response = post_json(
+            self._http,
+            f"{self.base_url}/embeddings",
+            {"model": self.model, "input": texts},
+            service=f"the embedding endpoint {self.base_url}",
+            if_slow="check that it is running, or set PAPERSHELF_EMBEDDER to the built-in model",
+            if_unreachable="start it (e.g. `ollama serve`) or fix PAPERSHELF_EMBEDDINGS_URL",
+        )
         if response.status_code != 200:
             raise SourceUnavailable(self._status_message(response))
         return self._vectors(response, len(texts))

@@ -10,10 +10,10 @@ import httpx
 
 from papershelf.core.endpoints import openai_base_url
 from papershelf.core.errors import SourceUnavailable
+from papershelf.core.http_clients import async_service_client
 from papershelf.llm.chat import ChatReply, ChatRequest, TextSink, ToolCall, Usage
 from papershelf.llm.openai_compat import (
     AVAILABILITY_TIMEOUT_S,
-    CONNECT_TIMEOUT_S,
     status_message,
     unreachable_message,
 )
@@ -48,11 +48,7 @@ class OpenAIChatModel:
         self.retry_delay_s = retry_delay_s
         self.supports_grammar = supports_grammar
         self.available_models: set[str] = set()
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._http = httpx.AsyncClient(
-            headers=headers,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT_S)),
-        )
+        self._http = async_service_client(api_key, timeout)
 
     async def probe(self, *, must_answer: bool = False) -> bool:
         """Whether the endpoint answers GET /models; notes whether it is llama.cpp's server,

@@ -7,9 +7,9 @@ import httpx
 
 from papershelf.core.endpoints import openai_base_url
 from papershelf.core.errors import SourceUnavailable
+from papershelf.core.http_clients import service_client
 
 AVAILABILITY_TIMEOUT_S = 2.0
-CONNECT_TIMEOUT_S = 5.0
 
 
 class OpenAICompatClient:
@@ -25,11 +25,7 @@ class OpenAICompatClient:
         self.base_url = openai_base_url(base_url)
         self.model = model
         self.timeout = timeout
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._http = httpx.Client(
-            headers=headers,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT_S)),
-        )
+        self._http = service_client(api_key, timeout)
 
     def complete(self, messages: list[dict[str, Any]], **options: Any) -> str:
         """The assistant's reply text to `messages`; options (temperature, max_tokens, ...)

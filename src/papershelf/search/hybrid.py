@@ -15,6 +15,7 @@ from typing import Literal
 from papershelf.core.errors import InputError, SourceUnavailable
 from papershelf.core.models import Hit, Paper, PaperFilter, Passage
 from papershelf.embeddings.base import Embedder
+from papershelf.embeddings.reranker import Reranker
 from papershelf.search.chinese_renderings import ChineseRenderings, chinese_terms
 from papershelf.search.concepts import Concepts, Translation, concepts
 from papershelf.search.dense import DenseIndex, allowed_papers
@@ -22,6 +23,7 @@ from papershelf.search.dictionary import load_dictionary
 from papershelf.search.fusion import RRF_K, FusionMethod, Ranked, fuse
 from papershelf.search.indexing import vector_space
 from papershelf.search.lexicon import Lexicon, translated_words
+from papershelf.search.model_rerank import reorder
 from papershelf.search.overlaps import drop_overlaps, places_read
 from papershelf.search.query import Query, analyse, verbatim
 from papershelf.search.rerank import rerank
@@ -97,14 +99,19 @@ class Searcher:
         *,
         cache_dir: Path | None = None,
         word_embedder: Embedder | None = None,
+        reranker: Reranker | None = None,
+        rerank_depth: int = 20,
     ):
         """`cache_dir`: where the parsed dictionary is kept between processes (none: parsed in
         every process). `word_embedder`: the model that carries words between the languages
         (lexicon.py, chinese_renderings.py); default `embedder`. Its thresholds were tuned for
         the built-in model, which is why a library searching passages with another one keeps
-        the built-in model for words (docs/retrieval-notes.md §21)."""
+        the built-in model for words (docs/retrieval-notes.md §21). `reranker`: a reranking model
+        that orders the first `rerank_depth` candidates of every search (model_rerank.py)."""
         self.store = store
         self.embedder = embedder
+        self.reranker = reranker
+        self.rerank_depth = rerank_depth
         self.fusion = fusion or FusionSettings()
         self._load_dictionary = partial(load_dictionary, cache_dir)
         self._dense: DenseIndex | None = None
@@ -175,6 +182,8 @@ class Searcher:
                 title_weight=self.fusion.title_weight,
             )
 
+        if self.reranker is not None:
+            return self._hits(self._reordered(query, ranked, limit))
         return self._hits(first_places(ranked, limit))
 
     def warm_up(self, stop: threading.Event | None = None) -> float:
@@ -257,6 +266,21 @@ class Searcher:
                 passages.setdefault(passage.id, passage)
                 items.append((passage.id, score))
         return Ranked(items, self.fusion.dense_weight)
+
+    def _reordered(self, query: str, ranked: Callable[[int | None], Scored], limit: int) -> Scored:
+        """The first places once the reranker has ordered the first `rerank_depth` candidates
+        (at least `limit` + EXACT_MARGIN); the first stage's when the reranker is unreachable."""
+        assert self.reranker is not None
+        depth = max(self.rerank_depth, limit + EXACT_MARGIN)
+        first = ranked(depth)
+        papers = list(dict.fromkeys(p.paper_id for p, _ in first[:depth]))
+        titles = self.store.titles(papers) if papers else {}
+        try:
+            reordered = reorder(self.reranker, query, first, titles, depth)
+        except SourceUnavailable as exc:
+            log.warning("reranking skipped, first-stage order kept: %s", exc)
+            return first_places(ranked, limit)
+        return drop_overlaps(reordered, limit)
 
     def _titles(self, candidates: Sequence[tuple[Passage, float]]) -> dict[str, str]:
         if not (self.fusion.title_weight and candidates):

@@ -24,11 +24,16 @@ def vector_space(embedder: Embedder) -> str:
 
 
 def embedding_text(passage: PendingPassage) -> str:
-    """What the embedder sees: the paper title and heading carry the topic a passage often only
-    implies ('it', 'our model'), then the passage itself."""
-    heading = passage.section.split(" > ")[-1].strip()
-    context = " | ".join(part for part in (passage.title.strip(), heading) if part)
-    return f"{context}\n{passage.text}" if context else passage.text
+    """What the embedder sees (see `shown_text`)."""
+    return shown_text(passage.title, passage.section, passage.text)
+
+
+def shown_text(title: str, section: str, text: str) -> str:
+    """A passage as a model reads it: the paper title and heading carry the topic a passage often
+    only implies ('it', 'our model'), then the passage itself."""
+    heading = section.split(" > ")[-1].strip()
+    context = " | ".join(part for part in (title.strip(), heading) if part)
+    return f"{context}\n{text}" if context else text
 
 
 def embed_missing(
