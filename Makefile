@@ -44,6 +44,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench.bench_agent
 	$(BIN)/python -m bench.bench_backends
 	$(BIN)/python -m bench.bench_embedders
+	$(BIN)/python -m bench.bench_rerankers
 
 clean:
 	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .ruff_cache
