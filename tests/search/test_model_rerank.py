@@ -10,6 +10,7 @@ import pytest
 from papershelf.core.errors import SourceUnavailable
 from papershelf.search.hybrid import EXACT_MARGIN, Searcher
 from papershelf.search.indexing import embed_missing
+from papershelf.search.model_rerank import reorder
 from papershelf.storage.sqlite import SqliteStore
 from tests.search.papers import documents, overlapping_document
 
@@ -92,3 +93,27 @@ def test_overlapping_passages_take_one_place_after_reranking(store: SqliteStore,
     hits = Searcher(store, use_model, reranker=reranker).search("pixel shuffle", limit=5)
     assert len(reranker.asked[0][1]) == 2
     assert [hit.passage.text for hit in hits] == ["pixel shuffle compresses tokens again"]
+
+
+def test_exactly_the_depth_is_read_when_it_exceeds_the_places_asked(
+    indexed: SqliteStore, use_model
+) -> None:
+    reranker = ScriptedReranker("statistics")
+    Searcher(indexed, use_model, reranker=reranker, rerank_depth=7).search(QUESTION, limit=1)
+    assert len(reranker.asked[0][1]) == 7
+
+
+def test_candidates_past_the_depth_follow_in_their_first_order_at_the_lowest_score() -> None:
+    passages = [p for document in documents()[:2] for p in document.passages][:5]
+    first = [(passage, 10.0 - index) for index, passage in enumerate(passages)]
+    reranker = ScriptedReranker(passages[2].text)  # only the third scores
+    reordered = reorder(reranker, QUESTION, first, {}, depth=3)
+    assert [p.id for p, _ in reordered] == [passages[i].id for i in (2, 0, 1, 3, 4)]
+    assert [score for _, score in reordered] == [1.0, 0.0, 0.0, 0.0, 0.0]
+    assert reranker.asked[0][1] == [f"{p.section}\n{p.text}" for p in passages[:3]]  # no title
+
+
+def test_warming_up_scores_one_passage_not_a_search(indexed: SqliteStore, use_model) -> None:
+    reranker = ScriptedReranker()
+    Searcher(indexed, use_model, reranker=reranker).warm_up()
+    assert [len(texts) for _, texts in reranker.asked] == [1]

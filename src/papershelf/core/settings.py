@@ -80,7 +80,10 @@ class Settings(BaseSettings):
         description="Ask the LLM for title/authors (when missing), categories and keywords at ingest.",
         validation_alias=_env("PAPERSHELF_LLM_ENRICH"),
     )
-    llm_timeout_s: float = Field(default=60.0, description="Timeout of one LLM request, seconds.")
+    llm_timeout_s: float = Field(
+        default=60.0,
+        description="Timeout of one request to the LLM, embeddings or rerank endpoint, seconds.",
+    )
     embedder: str = Field(
         default="use-multilingual",
         description="Dense embedder for hybrid search: 'use-multilingual' (built in, Chinese and "

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from papershelf.core.errors import ConfigError, InputError
+from papershelf.core.errors import ConfigError, SourceUnavailable
 from papershelf.embeddings.gguf_files import model_file
 from papershelf.embeddings.gguf_header import tensor_names
 from papershelf.embeddings.llama_server import (
@@ -19,7 +19,7 @@ from papershelf.embeddings.llama_server import (
     start_server,
     too_long,
 )
-from papershelf.embeddings.reranker import USAGE
+from papershelf.embeddings.reranker import USAGE, checked_scores
 
 PREFIX = "gguf:"
 
@@ -42,9 +42,21 @@ class GGUFReranker:
         server = self._loaded()
         reply = server.handle_rerank(self._request(query, list(texts)))
         if "error" not in reply:
-            return _scores(reply, len(texts))
-        # One passage too long for the slot fails the whole request: score them one by one.
+            return self._scores(reply, len(texts))
+        # One passage too long for the slot fails the whole request: score them one by one,
+        # the question first cut to half the room when it alone is too long.
+        query = self._fitting_question(server, query)
         return [self._score_alone(server, query, text) for text in texts]
+
+    def _fitting_question(self, server: Any, query: str) -> str:
+        for _ in range(6):
+            reply = server.handle_rerank(self._request(query, ["."]))
+            sizes = too_long(str(reply.get("error", {}).get("message", "")))
+            if sizes is None:
+                break
+            tokens, limit = sizes
+            query = cut_to_fit(query, tokens, limit // 2)
+        return query
 
     def _score_alone(self, server: Any, query: str, text: str) -> float:
         """One passage, its start cut until the question and it fit the slot and the model."""
@@ -52,18 +64,19 @@ class GGUFReranker:
         for _ in range(6):
             reply = server.handle_rerank(self._request(query, [text]))
             if "error" not in reply:
-                return _scores(reply, 1)[0]
+                return self._scores(reply, 1)[0]
             message = str(reply["error"].get("message", ""))
             sizes = too_long(message)
             if sizes is None:
                 break
             text = cut_to_fit(text, *sizes)
-        raise InputError(f"llama.cpp could not rerank a passage with {self.name}: {message}")
+        raise SourceUnavailable(f"llama.cpp could not rerank a passage with {self.name}: {message}")
 
     def _request(self, query: str, texts: list[str]) -> dict[str, Any]:
-        # llama.cpp refuses an empty text for some models; a space scores alike.
-        documents = [text if text.strip() else " " for text in texts]
-        return {"query": query, "documents": documents, "model": self.name}
+        return {"query": query, "documents": texts, "model": self.name}
+
+    def _scores(self, reply: dict[str, Any], expected: int) -> list[float]:
+        return checked_scores(reply.get("results"), expected, f"llama.cpp with {self.name}")
 
     def _loaded(self) -> Any:
         with self._lock:
@@ -92,12 +105,3 @@ class GGUFReranker:
             message = probe["error"].get("message", probe["error"])
             raise ConfigError(f"llama.cpp could not rerank with {path}: {message}")
         return server
-
-
-def _scores(reply: dict[str, Any], expected: int) -> list[float]:
-    scores: list[float | None] = [None] * expected
-    for result in reply.get("results", []):
-        scores[int(result["index"])] = float(result["relevance_score"])
-    if any(score is None for score in scores):
-        raise InputError(f"llama.cpp scored {len(reply.get('results', []))} of {expected} passages")
-    return [float(score) for score in scores if score is not None]

@@ -3,13 +3,13 @@ llama-server (`--reranking`), vLLM, GPUStack and others serve: `{model, query, d
 `{results: [{index, relevance_score}]}` out."""
 
 from collections.abc import Sequence
-from typing import Any
 
 import httpx
 
 from papershelf.core.endpoints import openai_base_url
 from papershelf.core.errors import SourceUnavailable
 from papershelf.core.http_clients import post_json, service_client
+from papershelf.embeddings.reranker import checked_scores
 
 PREFIX = "api:"
 
@@ -73,21 +73,14 @@ class ApiReranker:
         )
 
     def _scores(self, response: httpx.Response, expected: int) -> list[float]:
-        scores: dict[int, float] = {}
         try:
-            results: list[dict[str, Any]] = response.json()["results"]
-            for result in results:
-                scores[int(result["index"])] = float(result["relevance_score"])
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            results = response.json()["results"]
+        except (ValueError, KeyError, TypeError) as exc:
             raise SourceUnavailable(
                 f"the rerank endpoint {self.url} did not answer in the rerank format "
                 "({results: [{index, relevance_score}]})"
             ) from exc
-        if sorted(scores) != list(range(expected)):
-            raise SourceUnavailable(
-                f"the rerank endpoint {self.url} scored {len(scores)} of {expected} passages"
-            )
-        return [scores[index] for index in range(expected)]
+        return checked_scores(results, expected, f"the rerank endpoint {self.url}")
 
     def close(self) -> None:
         self._http.close()

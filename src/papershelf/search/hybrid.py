@@ -135,7 +135,10 @@ class Searcher:
         limit: int = 5,
         filter: PaperFilter | None = None,
         mode: SearchMode = "hybrid",
+        use_reranker: bool = True,
     ) -> list[Hit]:
+        """The best `limit` passages for `query`, in every `mode` ordered by the reranker when
+        there is one (`use_reranker` False: by the first stage alone)."""
         if mode not in MODES:
             raise InputError(f"unknown search mode {mode!r}: use one of {', '.join(MODES)}")
         analysed = analyse(query)
@@ -182,22 +185,25 @@ class Searcher:
                 title_weight=self.fusion.title_weight,
             )
 
-        if self.reranker is not None:
+        if self.reranker is not None and use_reranker:
             return self._hits(self._reordered(query, ranked, limit))
         return self._hits(first_places(ranked, limit))
 
     def warm_up(self, stop: threading.Event | None = None) -> float:
         """Search WARM_UP_QUESTIONS once, so the embedder's model, the indexes and the
-        dictionaries a first search loads are loaded; the seconds it took. Stops before a
-        question once `stop` is set. Never raises (a server runs it in the background): a
-        failure is logged, and the first real search meets it again."""
+        dictionaries a first search loads are loaded, and have the reranker score one passage
+        (not a search's worth: seconds each on a CPU, or a paid endpoint's calls); the seconds it
+        took. Stops before a step once `stop` is set. Never raises (a server runs it in the
+        background): a failure is logged, and the first real search meets it again."""
         started = time.perf_counter()
         try:
             for question in WARM_UP_QUESTIONS:
                 if stop is not None and stop.is_set():
                     break
-                self.search(question, limit=1)
+                self.search(question, limit=1, use_reranker=False)
             else:
+                if self.reranker is not None and not (stop is not None and stop.is_set()):
+                    self.reranker.score(WARM_UP_QUESTIONS[0], [WARM_UP_QUESTIONS[1]])
                 log.info("search warmed up in %.2f s", time.perf_counter() - started)
         except Exception as exc:  # whatever it is, the first real search reports it
             log.warning("search warm-up stopped: %s", exc)
@@ -269,10 +275,12 @@ class Searcher:
 
     def _reordered(self, query: str, ranked: Callable[[int | None], Scored], limit: int) -> Scored:
         """The first places once the reranker has ordered the first `rerank_depth` candidates
-        (at least `limit` + EXACT_MARGIN); the first stage's when the reranker is unreachable."""
+        (at least `limit` + EXACT_MARGIN); the first stage's when the reranker is unreachable.
+        Every candidate is scored exactly first (milliseconds beside the reranker), so those
+        past the depth, reached when overlaps are dropped, follow in their exact order."""
         assert self.reranker is not None
         depth = max(self.rerank_depth, limit + EXACT_MARGIN)
-        first = ranked(depth)
+        first = ranked(None)
         papers = list(dict.fromkeys(p.paper_id for p, _ in first[:depth]))
         titles = self.store.titles(papers) if papers else {}
         try:
