@@ -287,7 +287,7 @@ class Searcher:
             reordered = reorder(self.reranker, query, first, titles, depth)
         except SourceUnavailable as exc:
             log.warning("reranking skipped, first-stage order kept: %s", exc)
-            return first_places(ranked, limit)
+            return drop_overlaps(first, limit)
         return drop_overlaps(reordered, limit)
 
     def _titles(self, candidates: Sequence[tuple[Passage, float]]) -> dict[str, str]:
