@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bench.eval.check_evidence import (
     QUESTIONS,
@@ -25,6 +27,7 @@ from bench.eval.check_evidence import (
     readable,
     temporary_library,
 )
+from bench.eval.taiwan_texts import about_taiwan_texts, taiwan_corpus
 from bench.eval.traditional import in_taiwan_vocabulary, in_traditional_script
 from bench.report import CORPUS, median, percentile, table, write_section
 from papershelf.core.errors import PapershelfError
@@ -187,6 +190,38 @@ def script_table(
     return table(["mode", "script", "n", *(f"R@{k}" for k in KS)], rows)
 
 
+def taiwan_text_results(
+    questions: Sequence[Question], modes: Sequence[str]
+) -> tuple[dict[str, list[Outcome]], set[str]]:
+    """Each mode's outcomes for the questions about the corpus's Chinese texts, asked of a library
+    in which those texts are written in Taiwan's wording (bench/eval/taiwan_texts.py)."""
+    with tempfile.TemporaryDirectory(prefix="papershelf-taiwan-texts-") as folder:
+        converted = taiwan_corpus(CORPUS, Path(folder))
+        asked = about_taiwan_texts(list(questions), converted)
+        library = temporary_library("papershelf-bench-taiwan-texts-")
+        try:
+            mapping, _ = ingest(library, Path(folder))
+            found = {mode: run_mode(searcher(library, mode), asked, mapping, {}) for mode in modes}
+        finally:
+            library.close()
+    return found, converted
+
+
+def taiwan_text_table(
+    results: dict[str, list[Outcome]], in_taiwan: dict[str, list[Outcome]]
+) -> str:
+    rows = []
+    for mode, found in in_taiwan.items():
+        ids = {o.question.id for o in found}
+        as_written = [o for o in results[mode] if o.question.id in ids]
+        for texts, outcomes in (
+            ("as written (simplified)", as_written),
+            ("in Taiwan's wording", found),
+        ):
+            rows.append([mode, texts, len(outcomes), *(recall(outcomes, k) for k in KS)])
+    return table(["mode", "the Chinese texts", "n", *(f"R@{k}" for k in KS)], rows)
+
+
 def verdicts(results: dict[str, list[Outcome]]) -> list[str]:
     lines = []
     hybrid = results.get("hybrid")
@@ -300,6 +335,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     library.close()
     if not results:
         raise SystemExit("no search mode could run: " + "; ".join(unavailable))
+    in_taiwan, converted = taiwan_text_results(questions, [m for m in results if m in MODES])
 
     n_zh = sum(q.language == "zh" for q in questions)
     n_cross = sum(q.pairing == "zh->en" for q in questions)
@@ -325,6 +361,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         "own wording (`bench/eval/taiwan.jsonl`):"
         "\n\n"
         f"{script_table(results, traditional, taiwan, written_in_taiwan)}\n\n"
+        "### Chinese texts written in Taiwan's wording\n\n"
+        f"The {len(next(iter(in_taiwan.values()), []))} questions about the corpus's Chinese text "
+        f"documents ({', '.join(sorted(converted))}), asked as written (simplified Chinese or "
+        "English) of the library above and of one in which those documents are written in "
+        "Taiwan's wording by OpenCC's s2twp (`bench/eval/taiwan_texts.py`; their evidence "
+        "strings converted alike). The search's Taiwan word table comes from OpenCC too, so the "
+        "second row is optimistic.\n\n"
+        f"{taiwan_text_table(results, in_taiwan)}\n\n"
         f"### Targets ({TARGETS})\n\n" + "\n".join(verdicts(results)) + "\n"
     )
     if unavailable:

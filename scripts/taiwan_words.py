@@ -1,9 +1,9 @@
-"""Writes src/papershelf/search/data/taiwan-words.tsv: Taiwan's words for things with the
+"""Writes src/papershelf/core/data/taiwan-words.tsv: Taiwan's words for things with the
 mainland's (軟體 -> 軟件, 記憶體 -> 內存, 影片 -> 視頻), from OpenCC's TWPhrasesRev dictionary
 (Apache License 2.0; the `opencc` package of the dev extra ships it compiled, with the tool that
-writes it out as text). A question in traditional script is also asked in these words
-(search/regional_words.py), so papershelf needs no OpenCC at run time (it has no wheels for Linux
-on ARM, musl or Windows on ARM).
+writes it out as text). A question or a stored text in traditional script is also read in these
+words (core/regional_words.py), so papershelf needs no OpenCC at run time (it has no wheels for
+Linux on ARM, musl or Windows on ARM).
 
 Where OpenCC gives several mainland words, the first is kept. LEFT_OUT are pairs that are wrong in
 the machine-learning writing papershelf serves, where both sides of the strait write the Taiwan
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import opencc
 
-TARGET = Path(__file__).resolve().parents[1] / "src/papershelf/search/data/taiwan-words.tsv"
+TARGET = Path(__file__).resolve().parents[1] / "src/papershelf/core/data/taiwan-words.tsv"
 LEFT_OUT = {"向量", "指標", "正規化", "序列", "核心", "查詢"}
 HEADER = (
     "# Taiwan's word <TAB> the mainland's, from OpenCC's TWPhrasesRev dictionary\n"
@@ -53,10 +53,14 @@ def opencc_pairs() -> list[tuple[str, str]]:
     return sorted(pairs)
 
 
+def table_text() -> str:
+    return HEADER + "".join(f"{taiwan}\t{mainland}\n" for taiwan, mainland in opencc_pairs())
+
+
 def main() -> None:
-    body = "".join(f"{taiwan}\t{mainland}\n" for taiwan, mainland in opencc_pairs())
-    TARGET.write_text(HEADER + body, encoding="utf-8")
-    print(f"wrote {TARGET} ({body.count(chr(10))} pairs)")
+    text = table_text()
+    TARGET.write_text(text, encoding="utf-8")
+    print(f"wrote {TARGET} ({text.count(chr(10)) - HEADER.count(chr(10))} pairs)")
 
 
 if __name__ == "__main__":

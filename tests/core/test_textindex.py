@@ -3,16 +3,18 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from papershelf.core.textindex import ANALYZER_VERSION, index_text, query_terms
+from papershelf.core.textindex import ANALYZER_VERSION, index_stored_text, index_text, query_terms
 
 
 def test_the_analyser_version_changes_with_its_output() -> None:
     # Stores rebuild their index when ANALYZER_VERSION changes; if this fails, bump the version
     # along with the expected output.
     probe = "Ｑwen2.5-VL reaches 81.6% e.g. café; 像素洗牌 圖"
-    assert (ANALYZER_VERSION, index_text(probe)) == (
-        3,
+    taiwan = "軟體用影片訓練"
+    assert (ANALYZER_VERSION, index_text(probe), index_stored_text(taiwan)) == (
+        4,
         "qwen2.5 vl reaches 81.6 e g café 像素 素洗 洗牌 像 素 洗 牌 图",
+        "软体 体用 用影 影片 片训 训练 软 体 用 影 片 训 练 软件 软 件 视频 视 频",
     )
 
 

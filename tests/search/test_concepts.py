@@ -1,5 +1,8 @@
 """Concept coverage: how many of a question's concepts a passage holds, and what it does to ranks."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from papershelf.core.models import PaperFilter, Passage
 from papershelf.search.concepts import Concepts, concepts, stem
 from papershelf.search.hybrid import FusionSettings, Searcher, first_places
@@ -313,3 +316,66 @@ def test_a_passage_in_traditional_chinese_holds_the_question_s_chinese_spellings
     assert (
         asked.held("先做批歸一化，再縮放。") == asked.held("先做批归一化，再缩放。") != frozenset()
     )
+
+
+def test_a_passage_written_in_taiwan_holds_the_mainland_words_of_a_question():
+    asked = concepts(
+        analyse("这个软件占用多少内存？"), [("软件", [("software",)]), ("内存", [("memory",)])]
+    )
+    taiwan, mainland = "這套軟體很好。記憶體佔用很小。", "这套软件很好。内存占用很小。"
+    assert asked.held(taiwan) == asked.held(mainland) == {0, 1}
+    assert asked.coverage(taiwan) == asked.coverage(mainland) == 1.0
+    assert asked.nearby_coverage(taiwan) == asked.nearby_coverage(mainland) == 1.0
+
+
+def test_the_two_wordings_of_a_passage_are_never_read_as_neighbours():
+    asked = concepts(analyse("pruning quantization"))
+    middle = "這是第二句。這是第三句。這是第四句。"
+    for last in ("最後是 quantization", "最後是 quantization。"):
+        taiwan = "Pruning 用於軟體。" + middle + last  # read again after it in mainland words
+        assert (
+            asked.nearby_coverage(taiwan)
+            == 0.5
+            == asked.nearby_coverage(taiwan.replace("軟體", "模型"))
+        )
+        assert asked.coverage(taiwan) == 1.0
+
+
+# Pieces of stored text in either wording: Taiwan words (one with Latin letters), their mainland
+# words, other characters in both scripts, Latin words, sentence ends and spaces.
+_PIECES = st.sampled_from(
+    [
+        "軟體",
+        "软件",
+        "記憶體",
+        "内存",
+        "隨身碟",
+        "U盘",
+        "影片",
+        "視頻",
+        "於",
+        "学習",
+        "學習",
+        "模型",
+        "pruning",
+        " u ",
+        "quantization",
+        "。",
+        ". ",
+        "；",
+        " ",
+        "\n",
+        "ア",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join))
+def test_the_best_window_never_holds_more_than_the_whole_text(text):
+    # The pruned re-ranking (rerank.with_concepts) bounds a score by the plain coverage.
+    asked = concepts(
+        analyse("pruning u quantization 软件内存学习"),
+        [("软件", [("software",)]), ("内存", [("memory",)]), ("学习", [("learning",)])],
+    )
+    assert asked.nearby_coverage(text) <= asked.coverage(text)

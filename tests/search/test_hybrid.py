@@ -237,3 +237,15 @@ def test_a_question_in_taiwan_wording_finds_the_mainland_words_of_a_chinese_text
     question = "這套軟體用哪些影片資料訓練？記憶體佔用多少？"  # 软件, 视频, 数据, 内存 in Taiwan
     for mode in ("lexical", "hybrid"):
         assert searcher.search(question, limit=1, mode=mode)[0].citation.paper_id == "doc:zh"
+
+
+def test_a_text_written_in_taiwan_is_found_by_a_question_in_the_mainland_s_words(
+    store: SqliteStore, use_model
+) -> None:
+    store.put(make_document("doc:tw", ["這套軟體用影片資料訓練，記憶體佔用很小。"]))
+    store.put(make_document("doc:other", ["人工标注的资料用于训练，显存占用较大。"]))
+    embed_missing(store, use_model)
+    searcher = Searcher(store, use_model)
+    question = "这个软件用哪些视频数据训练？内存占用多少？"
+    for mode in ("lexical", "hybrid"):
+        assert searcher.search(question, limit=1, mode=mode)[0].citation.paper_id == "doc:tw"

@@ -93,3 +93,15 @@ def test_a_question_with_odd_characters_is_analysed_as_written() -> None:
     for question in ("\udcff軟體的效能", "影片\x00記憶體用量"):
         query = analyse(question)
         assert query.language == "zh" and query.text.startswith(("\udcff软体", "影片\x00"))
+
+
+def test_a_passage_in_taiwan_wording_is_quoted_in_either_wording() -> None:
+    passage = "這套軟體用影片資料訓練，記憶體佔用很小。"
+    for question in ("這套軟體用影片資料訓練嗎？", "这套软件用视频数据训练吗？"):
+        assert verbatim(analyse(question)).coverage(passage) == 1.0
+    assert verbatim(analyse("这套软件用视频数据训练吗？")).coverage("这套软体用影片资料训练") < 0.5
+
+
+def test_a_question_in_taiwan_wording_with_latin_letters_asks_for_the_mainland_words() -> None:
+    assert "注入" in analyse("SQL隱碼攻擊的防範").terms
+    assert verbatim(analyse("「U盘的容量」")).coverage("隨身碟的容量很大") == 1.0

@@ -347,6 +347,19 @@ class StoreContract:
     ) -> None:
         assert found_texts(library, query)[0] == expected_text
 
+    def test_a_text_written_in_taiwan_is_found_in_the_mainland_s_words(self, store: Store) -> None:
+        store.put(make_document("doc:tw", ["這套軟體用影片資料訓練，記憶體佔用很小。"]))
+        store.put(make_document("doc:zh", ["这部影片在电脑上播放。"]))  # 影片: a film here
+        assert found_papers(store, "软件 内存") == {"doc:tw"}
+        assert found_papers(store, "视频") == {"doc:tw"}
+        assert found_papers(store, "影片") == {"doc:tw", "doc:zh"}
+        assert store.indexed_tokens(["软件", "软体", "视频", "内存"]) == {
+            "软件",
+            "软体",
+            "视频",
+            "内存",
+        }
+
     def test_a_mixed_query_finds_both_languages(self, library: Store) -> None:
         assert found_papers(library, "SmolVLM 像素洗牌") == {"arxiv:2504.05299", "doc:00000000b10g"}
 

@@ -7,12 +7,18 @@ import re
 import unicodedata
 
 from papershelf.core.chinese_script import to_simplified
+from papershelf.core.regional_words import (
+    in_mainland_words,
+    mainland_words,
+    stored_in_taiwan_wording,
+)
 from papershelf.core.tokens import CJK_CHAR
 
 # Bump whenever index_text's output changes: stores rebuild their index when it differs.
 # 2: traditional Chinese folded into simplified (chinese_script.py).
 # 3: the author filter's names folded as the index folds text (a rebuild refolds them).
-ANALYZER_VERSION = 3
+# 4: stored text in traditional script also indexed with the mainland's words for Taiwan's.
+ANALYZER_VERSION = 4
 
 _CJK_WITH_EXTENSIONS = CJK_CHAR + "\U00020000-\U0002ebef"
 _WORD = rf"[^\W_{_CJK_WITH_EXTENSIONS}]+"
@@ -56,14 +62,53 @@ def fold(text: str) -> str:
     return to_simplified(unicodedata.normalize("NFKC", text).lower())
 
 
+# Between the two wordings of a stored text in `fold_stored`: a line, and a full stop for the
+# sentence splits.
+WORDINGS_APART = "\n。"
+
+
+def stored_wordings(text: str) -> tuple[str, ...]:
+    """A stored text (passage, title) as matching compares it with questions: `fold`, and for one
+    written in traditional script, also the same text in the mainland's words for its Taiwan
+    words (when they differ). Each wording stays whole, so a run quoted across a word boundary is
+    found in either."""
+    plain = unicodedata.normalize("NFKC", text).lower()
+    folded = to_simplified(plain)
+    if not stored_in_taiwan_wording(plain, folded):
+        return (folded,)
+    mainland = in_mainland_words(folded)
+    return (folded,) if mainland == folded else (folded, mainland)
+
+
+def fold_stored(text: str) -> str:
+    """`stored_wordings`, one after the other."""
+    return WORDINGS_APART.join(stored_wordings(text))
+
+
 def _cjk_bigrams(run: str) -> list[str]:
     return [run[i : i + 2] for i in range(len(run) - 1)]
 
 
 def index_text(text: str) -> str:
     """Space-separated index tokens: words and numbers as they are, CJK as bigrams plus characters."""
+    return _index_folded(fold(text))
+
+
+def index_stored_text(text: str) -> str:
+    """The index tokens of a stored title, heading or passage: `index_text`'s, and for one
+    written in traditional script those of the mainland's words for its Taiwan words too, so a
+    question in the mainland's words (软件) finds a text written in Taiwan (軟體)."""
+    plain = unicodedata.normalize("NFKC", text).lower()
+    folded = to_simplified(plain)
+    tokens = _index_folded(folded)
+    if not stored_in_taiwan_wording(plain, folded):
+        return tokens
+    return " ".join([tokens, *map(_index_folded, mainland_words(folded))])
+
+
+def _index_folded(folded: str) -> str:
     tokens: list[str] = []
-    for match in _PIECE.finditer(fold(text)):
+    for match in _PIECE.finditer(folded):
         run = match.group("cjk")
         if run is None:
             tokens.append(match.group("word"))

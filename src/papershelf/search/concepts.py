@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from papershelf.core.textindex import fold
+from papershelf.core.textindex import WORDINGS_APART, stored_wordings
 from papershelf.core.tokens import CJK_CHAR
-from papershelf.search.query import Query, compact
+from papershelf.search.query import Query, compact, compact_stored
 
 # Endings removed before matching, longest first: enough to meet a question's 'scaling' in a
 # passage's 'scaled' or 'scales' (no stemmer agrees with FTS5's Porter exactly, and none needs to:
@@ -133,7 +133,7 @@ class Concepts:
                     present.add(word)
         if not self._chinese:
             return present, ""
-        return present, compact(text) if cached else compact.__wrapped__(text)
+        return present, compact_stored(text) if cached else compact_stored.__wrapped__(text)
 
     def nearby_coverage(self, text: str) -> float:
         """Share of the concepts held by the best window of WINDOW_SENTENCES adjacent sentences
@@ -235,14 +235,28 @@ class _Read:
 @lru_cache(maxsize=4096)
 def _read(text: str) -> _Read:
     """The text split into sentences (after folding, so full-width marks end them too and
-    traditional Chinese meets the question's simplified spellings)."""
-    folded = fold(text)
+    traditional Chinese meets the question's simplified spellings). A text written in Taiwan's
+    wording is read a second time in the mainland's words (`stored_wordings`), after empty
+    sentences that keep any window from holding both; its words are counted in the first."""
+    wordings = stored_wordings(text)
+    own, *others = [_sentences(wording) for wording in wordings]
+    sentences = list(own)
+    for more in others:
+        sentences += [""] * (WINDOW_SENTENCES - 1) + more
+    own_count = len(own)
+    words = tuple(
+        frozenset(_WORD.findall(sentence)) if i < own_count else frozenset()
+        for i, sentence in enumerate(sentences)
+    )
+    ordered, unique = _words_of(text)  # the union of `words`, read already by `coverage`
+    compacted = "".join(WORDINGS_APART.join(wordings).split())  # as compact_stored makes it
+    return _Read(ordered, unique, words, tuple(sentences), compacted)
+
+
+def _sentences(folded: str) -> list[str]:
     ends = [end.end() for end in _SENTENCE_END.finditer(folded)]
     pieces = [folded[a:b] for a, b in zip([0, *ends], [*ends, len(folded)], strict=True)]
-    sentences = tuple(piece for piece in pieces if piece.strip()) or (folded,)
-    words = tuple(frozenset(_WORD.findall(sentence)) for sentence in sentences)
-    ordered, unique = _words_of(text)  # the union of `words`, read already by `coverage`
-    return _Read(ordered, unique, words, sentences, "".join(folded.split()))
+    return [piece for piece in pieces if piece.strip()] or [folded]
 
 
 def concepts(query: Query, translations: Sequence[Translation] = ()) -> Concepts:

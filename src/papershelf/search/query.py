@@ -11,15 +11,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from papershelf.core.chinese_script import to_simplified
+from papershelf.core.regional_words import in_mainland_words, reads_as_taiwan_wording
 from papershelf.core.textindex import (
     CHINESE_PARTICLES,
     CHINESE_STOP_PHRASES,
     fold,
+    fold_stored,
     index_text,
     query_terms,
 )
 from papershelf.core.tokens import CJK_CHAR, cjk_ratio
-from papershelf.search.regional_words import in_mainland_words, reads_as_taiwan_wording
 
 # "…", “…”, 「…」 and 『…』 mark an exact phrase.
 _PHRASE = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」|『([^』]+)』')
@@ -51,8 +52,9 @@ def analyse(query: str) -> Query:
     analysed = _analysed(folded)
     if not reads_as_taiwan_wording(query, folded):
         return analysed
-    mainland = in_mainland_words(folded)
-    if mainland == folded:
+    lowered = fold(query)  # as the table's words are folded
+    mainland = in_mainland_words(lowered)
+    if mainland == lowered:
         return analysed
     terms = list(dict.fromkeys(analysed.terms + _analysed(mainland).terms))
     return dataclasses.replace(analysed, terms=terms)
@@ -88,6 +90,13 @@ def compact(text: str) -> str:
     return "".join(fold(text).split())  # split() drops what \s matches, at half the cost
 
 
+@lru_cache(maxsize=4096)
+def compact_stored(text: str) -> str:
+    """A passage or title as exact matching sees it: `compact` of `fold_stored`, so a text
+    written in Taiwan's wording holds the mainland's words for its own too."""
+    return "".join(fold_stored(text).split())
+
+
 @dataclass(frozen=True)
 class Verbatim:
     """The parts of a question a passage may quote verbatim: Chinese runs of 3+ characters between
@@ -102,7 +111,7 @@ class Verbatim:
         phrase): a passage quoting most of a Chinese question is what it asks for."""
         if not (self.quoted or self.windows):
             return 0.0
-        haystack = compact(text)
+        haystack = compact_stored(text)
         if any(phrase in haystack for phrase in self.quoted):
             return 1.0
         if not self.size:

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from papershelf.core.chinese_script import table_digest
-from papershelf.core.textindex import ANALYZER_VERSION, index_text
+from papershelf.core.regional_words import words_digest
+from papershelf.core.textindex import ANALYZER_VERSION, index_stored_text
 from papershelf.storage.sqlite_fts import (
     BODY_WEIGHT,
     CREATE_FTS,
@@ -45,7 +46,7 @@ def mongo_analyzer_fingerprint() -> str:
     found = analyse_passages("A probe title", [("1 Probe heading", _PROBE)])[0]
     made = json.dumps([found.terms, found.weights, found.length], ensure_ascii=False)
     digest = hashlib.sha256(made.encode("utf-8")).hexdigest()[:16]
-    return f"textindex-{ANALYZER_VERSION}/probe-{digest}/script-{table_digest()}"
+    return f"textindex-{ANALYZER_VERSION}/probe-{digest}/script-{table_digest()}/words-{words_digest()}"
 
 
 @dataclass(frozen=True)
@@ -138,13 +139,13 @@ _tokenizer = _Tokenizer()
 
 def analyse_passages(title: str, rows: Iterable[tuple[str, str]]) -> list[PassageTerms]:
     """The tokens of one paper's (section heading, text) passages, its title in every passage."""
-    indexed_title = index_text(title)
+    indexed_title = index_stored_text(title)
     headings: dict[str, str] = {}
     values = []
     for heading, text in rows:
         if heading not in headings:
-            headings[heading] = index_text(heading)
-        values.append((index_text(text), indexed_title, headings[heading]))
+            headings[heading] = index_stored_text(heading)
+        values.append((index_stored_text(text), indexed_title, headings[heading]))
     return _tokenizer.analyse(values) if values else []
 
 
@@ -152,7 +153,8 @@ def phrase_counts(rows: Iterable[tuple[str, str, str]], phrase: tuple[str, ...])
     """The weighted count of a phrase of several tokens in each (paper title, section heading,
     text) passage, as FTS5's bm25 counts it: only where the tokens stand next to each other."""
     values = [
-        (index_text(text), index_text(title), index_text(heading)) for title, heading, text in rows
+        (index_stored_text(text), index_stored_text(title), index_stored_text(heading))
+        for title, heading, text in rows
     ]
     return _tokenizer.phrase_counts(values, phrase) if values else []
 

@@ -13,7 +13,8 @@ import unicodedata
 from collections.abc import Iterable
 
 from papershelf.core.chinese_script import table_digest
-from papershelf.core.textindex import ANALYZER_VERSION, index_text
+from papershelf.core.regional_words import words_digest
+from papershelf.core.textindex import ANALYZER_VERSION, index_stored_text
 from papershelf.storage.shared import folded_author_names
 from papershelf.storage.sqlite_vectors import bump_version
 
@@ -36,7 +37,7 @@ ANALYZER_KEY = "fts_analyzer"
 def analyzer_fingerprint() -> str:
     """Changes whenever the indexed tokens of the same text could change."""
     unicode = unicodedata.unidata_version
-    return f"textindex-{ANALYZER_VERSION}/unicode-{unicode}/script-{table_digest()}"
+    return f"textindex-{ANALYZER_VERSION}/unicode-{unicode}/script-{table_digest()}/words-{words_digest()}"
 
 
 def match_expression(terms: Iterable[str]) -> str:
@@ -51,13 +52,13 @@ def match_expression(terms: Iterable[str]) -> str:
 def _fts_values(
     rows: Iterable[tuple[int, str, str]], title: str
 ) -> list[tuple[int, str, str, str]]:
-    indexed_title = index_text(title)
+    indexed_title = index_stored_text(title)
     headings: dict[str, str] = {}
     values = []
     for rowid, heading, text in rows:
         if heading not in headings:
-            headings[heading] = index_text(heading)
-        values.append((rowid, index_text(text), indexed_title, headings[heading]))
+            headings[heading] = index_stored_text(heading)
+        values.append((rowid, index_stored_text(text), indexed_title, headings[heading]))
     return values
 
 
