@@ -11,7 +11,9 @@ import pytest
 
 from papershelf.embeddings.base import unit_rows
 from papershelf.embeddings.universal import UniversalSentenceEncoder
+from papershelf.search.indexing import embed_missing
 from papershelf.storage.sqlite import SqliteStore
+from tests.search.papers import documents
 
 
 class WordHashEmbedder:
@@ -62,3 +64,12 @@ def store(tmp_path: Path) -> Iterator[SqliteStore]:
     opened = SqliteStore(tmp_path / "search.db")
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def indexed(store: SqliteStore, use_model) -> SqliteStore:
+    """The store holding tests/search/papers.py's documents, embedded by the built-in model."""
+    for document in documents():
+        store.put(document)
+    embed_missing(store, use_model)
+    return store

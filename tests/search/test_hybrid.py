@@ -13,14 +13,6 @@ from tests.storage.contract import make_document
 
 
 @pytest.fixture
-def indexed(store: SqliteStore, use_model) -> SqliteStore:
-    for document in documents():
-        store.put(document)
-    embed_missing(store, use_model)
-    return store
-
-
-@pytest.fixture
 def searcher(indexed: SqliteStore, use_model) -> Searcher:
     return Searcher(indexed, use_model)
 

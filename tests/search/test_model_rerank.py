@@ -33,14 +33,6 @@ class ScriptedReranker:
         return [float(sum(word in text for word in self.favoured)) for text in texts]
 
 
-@pytest.fixture
-def indexed(store: SqliteStore, use_model) -> SqliteStore:
-    for document in documents():
-        store.put(document)
-    embed_missing(store, use_model)
-    return store
-
-
 def test_the_rerankers_best_passage_comes_first(indexed: SqliteStore, use_model) -> None:
     plain = Searcher(indexed, use_model).search(QUESTION, limit=5)
     assert "TPU" not in plain[0].passage.text

@@ -1,6 +1,7 @@
 """HTTP clients for OpenAI-style services (the LLM, embeddings, reranking): a bearer key when one
 is set, and a short connect timeout, so a service that is not running is reported in seconds."""
 
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -45,3 +46,11 @@ def post_json(
         raise SourceUnavailable(f"{service} did not answer within {seconds:g}s; {if_slow}") from exc
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise SourceUnavailable(f"cannot reach {service} ({exc}); {if_unreachable}") from exc
+
+
+def refusal(service: str, response: httpx.Response, hints: Mapping[int, str]) -> str:
+    """What to say when `service` answered `response` with an error status: its detail, and the
+    hint for that status (`hints`), else to read the service's log."""
+    detail = response.text[:200].strip()
+    hint = hints.get(response.status_code, "check the endpoint's log")
+    return f"{service} answered {response.status_code}: {detail or 'no detail'}; {hint}"

@@ -8,7 +8,7 @@ import numpy as np
 
 from papershelf.core.endpoints import openai_base_url
 from papershelf.core.errors import SourceUnavailable
-from papershelf.core.http_clients import post_json, service_client
+from papershelf.core.http_clients import post_json, refusal, service_client
 from papershelf.embeddings.base import unit_rows
 from papershelf.embeddings.prompts import RetrievalPrompts
 
@@ -74,19 +74,13 @@ class OpenAICompatEmbedder:
         return self._vectors(response, len(texts))
 
     def _status_message(self, response: httpx.Response) -> str:
-        detail = response.text[:200].strip()
-        if response.status_code in (401, 403):
-            hint = "set PAPERSHELF_EMBEDDINGS_API_KEY"
-        elif response.status_code == 404:
-            hint = (
-                f"the endpoint has no model {self.model!r} or no /embeddings route "
-                f"(for Ollama: `ollama pull {self.model}`)"
-            )
-        else:
-            hint = "check the endpoint's log"
-        return (
-            f"the embedding endpoint {self.base_url} answered {response.status_code}: "
-            f"{detail or 'no detail'}; {hint}"
+        key = "set PAPERSHELF_EMBEDDINGS_API_KEY"
+        missing = (
+            f"the endpoint has no model {self.model!r} or no /embeddings route "
+            f"(for Ollama: `ollama pull {self.model}`)"
+        )
+        return refusal(
+            f"the embedding endpoint {self.base_url}", response, {401: key, 403: key, 404: missing}
         )
 
     def _vectors(self, response: httpx.Response, expected: int) -> np.ndarray:

@@ -8,7 +8,7 @@ import httpx
 
 from papershelf.core.endpoints import openai_base_url
 from papershelf.core.errors import SourceUnavailable
-from papershelf.core.http_clients import post_json, service_client
+from papershelf.core.http_clients import post_json, refusal, service_client
 from papershelf.embeddings.reranker import checked_scores
 
 PREFIX = "api:"
@@ -58,19 +58,14 @@ class ApiReranker:
         return self._scores(response, len(texts))
 
     def _status_message(self, response: httpx.Response) -> str:
-        detail = response.text[:200].strip()
-        if response.status_code in (401, 403):
-            hint = "set PAPERSHELF_RERANKER_API_KEY"
-        elif response.status_code == 404:
-            hint = f"the endpoint has no /rerank route or no model {self.model!r}"
-        elif response.status_code == 501:
-            hint = "start llama-server with --reranking"
-        else:
-            hint = "check the endpoint's log"
-        return (
-            f"the rerank endpoint {self.url} answered {response.status_code}: "
-            f"{detail or 'no detail'}; {hint}"
-        )
+        key = "set PAPERSHELF_RERANKER_API_KEY"
+        hints = {
+            401: key,
+            403: key,
+            404: f"the endpoint has no /rerank route or no model {self.model!r}",
+            501: "start llama-server with --reranking",
+        }
+        return refusal(f"the rerank endpoint {self.url}", response, hints)
 
     def _scores(self, response: httpx.Response, expected: int) -> list[float]:
         try:
